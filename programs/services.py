@@ -1,0 +1,347 @@
+"""Workflows that span several models: screening into a plan, starting and finishing sessions.
+
+Single-object behaviour lives on the models; what is here touches plans, sessions and their
+changes together, and each function is one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from .models import (
+    ChangeKind,
+    Outcome,
+    Plan,
+    PlanChange,
+    PlanStatus,
+    Program,
+    Screening,
+    SelfTest,
+    SessionExercise,
+    SessionStatus,
+    SetLog,
+    WorkoutSession,
+)
+
+PAIN_RISE_TO_STEP_BACK = 2
+
+
+# --- screening -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_screening(
+    user,
+    *,
+    red_flags: Iterable[str],
+    recent_injury: bool,
+    pelvic_tilt: str,
+    disc_problems: bool,
+    self_test: tuple[int, int] | None = None,
+) -> tuple[Screening, Plan | None]:
+    """Store the answers, then start, keep, pause or replace the person's plan to match."""
+    screening = Screening(
+        user=user,
+        red_flags=sorted(set(red_flags)),
+        recent_injury=recent_injury,
+        pelvic_tilt=pelvic_tilt,
+        disc_problems=disc_problems,
+    )
+    screening.outcome = screening.decide()
+    screening.save()
+    if self_test is not None:
+        SelfTest.objects.create(
+            user=user, left_angle=self_test[0], right_angle=self_test[1], note="Screening baseline"
+        )
+
+    current = (
+        Plan.objects.select_for_update()
+        .filter(user=user)
+        .exclude(status=PlanStatus.ENDED)
+        .select_related("program", "stage")
+        .first()
+    )
+    if not screening.gets_plan:
+        if current and current.status == PlanStatus.ACTIVE:
+            current.status = PlanStatus.PAUSED
+            current.save(update_fields=["status"])
+            PlanChange.objects.create(
+                plan=current,
+                kind=ChangeKind.PAUSE,
+                from_stage=current.stage,
+                to_stage=current.stage,
+                reason=_pause_reason(screening),
+            )
+        return screening, None
+
+    program = Program.objects.get(track=screening.outcome)
+    if current and current.program_id == program.pk:
+        was_paused = current.status == PlanStatus.PAUSED
+        folds_changed = current.avoid_standing_folds != disc_problems
+        current.status = PlanStatus.ACTIVE
+        current.screening = screening
+        current.avoid_standing_folds = disc_problems
+        current.save(update_fields=["status", "screening", "avoid_standing_folds"])
+        if was_paused or folds_changed:
+            reasons = []
+            if was_paused:
+                reasons.append(
+                    f"Your screening is clear again, so the plan picks up at stage "
+                    f"{current.stage.number}, {current.stage.name}."
+                )
+            if folds_changed:
+                reasons.append(_folds_reason(disc_problems))
+            PlanChange.objects.create(
+                plan=current,
+                kind=ChangeKind.RESUME if was_paused else ChangeKind.ADJUST,
+                from_stage=current.stage,
+                to_stage=current.stage,
+                reason=" ".join(reasons),
+            )
+        return screening, current
+
+    if current:
+        current.status = PlanStatus.ENDED
+        current.ended_at = timezone.now()
+        current.save(update_fields=["status", "ended_at"])
+        PlanChange.objects.create(
+            plan=current,
+            kind=ChangeKind.END,
+            from_stage=current.stage,
+            reason=f"Your new screening points to the {program.get_track_display().lower()} "
+            f"track instead.",
+        )
+
+    stage = program.first_stage()
+    plan = Plan.objects.create(
+        user=user,
+        program=program,
+        stage=stage,
+        screening=screening,
+        avoid_standing_folds=disc_problems,
+    )
+    reason = program.why
+    if disc_problems:
+        reason += " " + _folds_reason(True)
+    PlanChange.objects.create(plan=plan, kind=ChangeKind.START, to_stage=stage, reason=reason)
+    return screening, plan
+
+
+def _pause_reason(screening: Screening) -> str:
+    if screening.outcome == Outcome.CLINICIAN:
+        return (
+            "Your screening named a warning sign that a clinician should look at first. "
+            "The plan is paused until you have been checked and screen again."
+        )
+    return (
+        "You reported a recent hamstring injury. Stretching would not help it heal, so the "
+        "plan is paused: rest, ice and compression first, then screen again."
+    )
+
+
+def _folds_reason(avoid: bool) -> str:
+    if avoid:
+        return (
+            "Because of disc problems or pain when bending forward, standing folds and hinges "
+            "are swapped for versions where the floor or your thighs support your back."
+        )
+    return "Standing hinges are back in the plan, since you no longer report disc problems."
+
+
+# --- sessions --------------------------------------------------------------------------------
+
+
+def start_session(plan: Plan, pain_before: int) -> WorkoutSession:
+    """Open today's session for the plan, or return the one already open (it resumes)."""
+    try:
+        with transaction.atomic():
+            open_session = WorkoutSession.objects.in_progress().filter(user=plan.user).first()
+            if open_session is not None:
+                return open_session
+            day = plan.next_day()
+            session = WorkoutSession.objects.create(
+                user=plan.user, plan=plan, day=day, stage=plan.stage, pain_before=pain_before
+            )
+            SessionExercise.objects.bulk_create(_items_for(session, plan))
+            return session
+    except IntegrityError:
+        # Two starts raced (a double click): the other one won, and that is the one to resume.
+        return WorkoutSession.objects.in_progress().get(user=plan.user)
+
+
+def _items_for(session: WorkoutSession, plan: Plan) -> list[SessionExercise]:
+    if session.day is None:
+        return []
+    prescriptions = list(session.day.prescriptions.select_related("exercise__alternative"))
+    in_day = {p.exercise_id for p in prescriptions}
+    items = []
+    for p in prescriptions:
+        exercise, substituted_for, dose = p.exercise, None, p.dose
+        if plan.avoid_standing_folds and exercise.standing_fold:
+            alternative = exercise.alternative
+            # No safe swap, or the swap is already on the day: leave the fold out entirely.
+            if alternative is None or alternative.pk in in_day:
+                continue
+            exercise, substituted_for, dose = alternative, p.exercise, alternative.dose
+            in_day.add(alternative.pk)
+        items.append(
+            SessionExercise(
+                session=session,
+                order=len(items) + 1,
+                exercise=exercise,
+                substituted_for=substituted_for,
+                sets=dose.sets,
+                reps=dose.reps,
+                hold_seconds=dose.hold_seconds,
+                per_side=dose.per_side,
+                rest_seconds=dose.rest_seconds,
+            )
+        )
+    return items
+
+
+def session_items(session: WorkoutSession) -> list[SessionExercise]:
+    """Every item of a session with its exercise and logged sets, in two queries."""
+    return list(
+        session.items.select_related("exercise", "substituted_for").prefetch_related(
+            Prefetch("logs", SetLog.objects.order_by("set_number", "side"))
+        )
+    )
+
+
+@transaction.atomic
+def finish_session(session: WorkoutSession, pain_after: int, note: str = "") -> PlanChange | None:
+    """Close the session, then let the plan's progression rules look at it."""
+    session.pain_after = pain_after
+    session.note = note
+    session.status = SessionStatus.FINISHED
+    session.finished_at = timezone.now()
+    session.save(update_fields=["pain_after", "note", "status", "finished_at"])
+    plan = session.plan
+    if plan is None or plan.status != PlanStatus.ACTIVE or session.stage_id != plan.stage_id:
+        return None
+    return apply_progression(plan, session)
+
+
+def is_complete(items: Iterable[SessionExercise]) -> bool:
+    return all(item.is_complete() for item in items)
+
+
+def apply_progression(plan: Plan, session: WorkoutSession) -> PlanChange | None:
+    """Advance, hold or step back after a finished session; store and return the change made.
+
+    In order: a pain rise of two points or more steps back (and pauses if it happens again);
+    missed or skipped sets hold the stage; enough complete, pain-free sessions advance it.
+    """
+    stage = plan.stage
+    rise = session.pain_change or 0
+    if rise >= PAIN_RISE_TO_STEP_BACK:
+        return _step_back(plan, session, rise)
+
+    items = session_items(session)
+    if not is_complete(items):
+        done = sum(len(item.logs.all()) for item in items)
+        planned = sum(item.planned_set_count for item in items if not item.is_skipped)
+        skipped = [item.exercise.name for item in items if item.is_skipped]
+        detail = f"{done} of {planned} planned sets were logged"
+        if skipped:
+            detail += f" and you skipped {', '.join(skipped)}"
+        return _change(
+            plan,
+            session,
+            ChangeKind.HOLD,
+            stage,
+            f"{detail}. You stay at stage {stage.number} for now: only complete sessions count "
+            f"towards moving on.",
+        )
+
+    qualifying = _qualifying_sessions(plan)
+    following = stage.next()
+    if following is None or qualifying < stage.sessions_to_advance:
+        return None
+    plan.stage = following
+    plan.save(update_fields=["stage"])
+    return _change(
+        plan,
+        session,
+        ChangeKind.ADVANCE,
+        following,
+        f"You completed {qualifying} full sessions at stage {stage.number} with pain no higher "
+        f"afterwards than before, so you move up to stage {following.number}, {following.name}.",
+        from_stage=stage,
+    )
+
+
+def _qualifying_sessions(plan: Plan) -> int:
+    """Complete sessions at the current stage, since it was entered, that did not raise pain."""
+    entered = (
+        plan.changes.filter(to_stage=plan.stage)
+        .exclude(kind__in=[ChangeKind.HOLD])
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    sessions = plan.sessions.finished().filter(stage=plan.stage)
+    if entered is not None:
+        sessions = sessions.filter(started_at__gte=entered)
+    sessions = sessions.prefetch_related(
+        Prefetch("items", SessionExercise.objects.prefetch_related("logs"))
+    )
+    return sum(
+        1
+        for s in sessions
+        if s.pain_after is not None and s.pain_after <= s.pain_before and is_complete(s.items.all())
+    )
+
+
+def _step_back(plan: Plan, session: WorkoutSession, rise: int) -> PlanChange:
+    stage = plan.stage
+    pain = f"Your pain went from {session.pain_before} before the session to {session.pain_after}"
+    last = plan.changes.exclude(kind=ChangeKind.HOLD).first()
+    if last is not None and last.kind == ChangeKind.STEP_BACK:
+        plan.status = PlanStatus.PAUSED
+        plan.save(update_fields=["status"])
+        return _change(
+            plan,
+            session,
+            ChangeKind.PAUSE,
+            stage,
+            f"{pain} after it, and it rose after the last session too. The plan is paused: rest "
+            f"for a few days and talk to a clinician before you go on. Do not push through pain.",
+            from_stage=stage,
+        )
+    previous = stage.previous()
+    if previous is None:
+        reason = (
+            f"{pain} after it (up {rise}). You are already at the gentlest stage, so take a rest "
+            f"day, then go gently and stop any exercise that hurts."
+        )
+    else:
+        plan.stage = previous
+        plan.save(update_fields=["stage"])
+        reason = (
+            f"{pain} after it (up {rise}). You step back to stage {previous.number}, "
+            f"{previous.name}, until sessions leave you no sorer than before."
+        )
+    return _change(plan, session, ChangeKind.STEP_BACK, plan.stage, reason, from_stage=stage)
+
+
+def _change(
+    plan: Plan,
+    session: WorkoutSession,
+    kind: str,
+    to_stage,
+    reason: str,
+    from_stage=None,
+) -> PlanChange:
+    return PlanChange.objects.create(
+        plan=plan,
+        session=session,
+        kind=kind,
+        from_stage=from_stage or plan.stage,
+        to_stage=to_stage,
+        reason=reason,
+    )

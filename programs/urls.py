@@ -1,0 +1,55 @@
+from django.urls import include, path
+
+from .views import accounts, history, library, ops, player, screening
+
+library_urls = [
+    path("", library.home, name="programs-home"),
+    path("exercises/", library.exercise_list, name="programs-exercises"),
+    path("exercises/<slug:slug>/", library.exercise_detail, name="programs-exercise"),
+]
+
+account_urls = [
+    path("signup/", accounts.signup, name="signup"),
+    path("login/", accounts.login, name="login"),
+    path("", include("django.contrib.auth.urls")),
+]
+
+plan_urls = [
+    path("screening/", screening.screening, name="programs-screening"),
+    path("screening/<int:screening_id>/", screening.result, name="programs-screening-result"),
+    path("dashboard/", screening.dashboard, name="programs-dashboard"),
+    path("plan/", screening.plan, name="programs-plan"),
+]
+
+session_urls = [
+    path("start/", player.start, name="programs-start"),
+    path("<int:session_id>/", player.player, name="programs-player"),
+    path("<int:session_id>/sets/", player.log_set, name="programs-log-set"),
+    path("<int:session_id>/sets/<int:set_id>/", player.edit_set, name="programs-edit-set"),
+    path(
+        "<int:session_id>/sets/<int:set_id>/delete/",
+        player.delete_set,
+        name="programs-delete-set",
+    ),
+    path("<int:session_id>/items/<int:item_id>/skip/", player.skip, name="programs-skip"),
+    path("<int:session_id>/finish/", player.finish, name="programs-finish"),
+]
+
+history_urls = [
+    path("", history.history, name="programs-history"),
+    path("sessions/<int:session_id>/", history.session_detail, name="programs-session"),
+    path("exercises/<slug:slug>/", history.exercise_history, name="programs-exercise-history"),
+    path("self-test/", history.self_test, name="programs-self-test"),
+    path("export.csv", history.export_csv, name="programs-export-csv"),
+    path("export.json", history.export_json, name="programs-export-json"),
+    path("delete-account/", history.delete_account, name="programs-delete-account"),
+]
+
+urlpatterns = [
+    *library_urls,
+    path("accounts/", include(account_urls)),
+    *plan_urls,
+    path("sessions/", include(session_urls)),
+    path("history/", include(history_urls)),
+    path("healthz", ops.healthz, name="programs-healthz"),
+]

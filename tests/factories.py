@@ -1,0 +1,238 @@
+"""Factories for personal records. Content (exercises, programs) comes from the loaded files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from programs.models import (
+    Article,
+    Caution,
+    ChangeKind,
+    Exercise,
+    Outcome,
+    Plan,
+    PlanChange,
+    Program,
+    Screening,
+    SelfTest,
+    SessionExercise,
+    SessionStatus,
+    SetLog,
+    Side,
+    Step,
+    TiltAnswer,
+    Track,
+    WorkoutSession,
+)
+
+PASSWORD = "a-long-enough-password-42"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"person{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class ArticleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Article
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"9{n:02d}")
+    seed = factory.LazyAttribute(lambda a: f"{a.code}_test.txt")
+    title = factory.Sequence(lambda n: f"Test article {n}")
+    summary = "A test article."
+
+
+class ExerciseFactory(factory.django.DjangoModelFactory):
+    """A made-up exercise, for tests that must not depend on the real content."""
+
+    class Meta:
+        model = Exercise
+
+    slug = factory.Sequence(lambda n: f"test-exercise-{n}")
+    name = factory.Sequence(lambda n: f"Test exercise {n}")
+    level = "easy"
+    purpose = "lengthen"
+    effort = "hold"
+    position = "lying"
+    summary = "A test exercise."
+    source = factory.SubFactory(ArticleFactory)
+    sets = 2
+    reps = 1
+    hold_seconds = 20
+    per_side = True
+    rest_seconds = 15
+
+
+class StepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Step
+
+    exercise = factory.SubFactory(ExerciseFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    phase = "movement"
+    text = "Do the thing slowly."
+
+
+class CautionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Caution
+
+    exercise = factory.SubFactory(ExerciseFactory)
+    severity = "warn"
+    text = "Careful."
+
+
+class ScreeningFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Screening
+
+    user = factory.SubFactory(UserFactory)
+    red_flags = factory.LazyFunction(list)
+    recent_injury = False
+    pelvic_tilt = TiltAnswer.NO
+    disc_problems = False
+    outcome = Outcome.LENGTHEN
+
+
+class SelfTestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SelfTest
+
+    user = factory.SubFactory(UserFactory)
+    left_angle = 55
+    right_angle = 60
+
+
+class PlanFactory(factory.django.DjangoModelFactory):
+    """A plan on a real, loaded programme (the lengthen track unless told otherwise)."""
+
+    class Meta:
+        model = Plan
+
+    user = factory.SubFactory(UserFactory)
+    program = factory.LazyFunction(lambda: Program.objects.get(track=Track.LENGTHEN))
+    stage = factory.LazyAttribute(lambda p: p.program.first_stage())
+    screening = factory.SubFactory(ScreeningFactory, user=factory.SelfAttribute("..user"))
+
+    @factory.post_generation
+    def started(obj, create, extracted, **kwargs):
+        if create:
+            PlanChange.objects.create(
+                plan=obj,
+                kind=ChangeKind.START,
+                to_stage=obj.stage,
+                reason="Started by a test.",
+                created_at=obj.created_at,
+            )
+
+
+class WorkoutSessionFactory(factory.django.DjangoModelFactory):
+    """A session with the items of its plan's next day, nothing logged yet."""
+
+    class Meta:
+        model = WorkoutSession
+
+    user = factory.SubFactory(UserFactory)
+    plan = factory.SubFactory(PlanFactory, user=factory.SelfAttribute("..user"))
+    day = factory.LazyAttribute(lambda s: s.plan.next_day() if s.plan else None)
+    stage = factory.LazyAttribute(lambda s: s.plan.stage if s.plan else None)
+    pain_before = 3
+
+    @factory.post_generation
+    def with_items(obj, create, extracted, **kwargs):
+        if not create or extracted is False or obj.day is None:
+            return
+        for order, p in enumerate(obj.day.prescriptions.select_related("exercise"), start=1):
+            SessionExercise.objects.create(
+                session=obj,
+                order=order,
+                exercise=p.exercise,
+                sets=p.sets,
+                reps=p.reps,
+                hold_seconds=p.hold_seconds,
+                per_side=p.per_side,
+                rest_seconds=p.rest_seconds,
+            )
+
+
+class SessionExerciseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SessionExercise
+
+    session = factory.SubFactory(WorkoutSessionFactory, with_items=False)
+    order = factory.Sequence(lambda n: n + 1)
+    exercise = factory.SubFactory(ExerciseFactory)
+    sets = 2
+    reps = 1
+    hold_seconds = 20
+    per_side = True
+    rest_seconds = 15
+
+
+class SetLogFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SetLog
+
+    item = factory.SubFactory(SessionExerciseFactory)
+    set_number = 1
+    side = Side.LEFT
+    reps = 1
+    hold_seconds = 20
+    client_token = factory.LazyFunction(uuid.uuid4)
+
+
+def log_all_sets(session: WorkoutSession, when: dt.datetime | None = None) -> None:
+    """Log every planned set of every item exactly as prescribed."""
+    when = when or timezone.now()
+    logs = [
+        SetLog(
+            item=item,
+            set_number=n,
+            side=side,
+            reps=item.reps,
+            hold_seconds=item.hold_seconds,
+            logged_at=when,
+        )
+        for item in session.items.all()
+        for n, side in item.slots()
+    ]
+    SetLog.objects.bulk_create(logs)
+
+
+def finished_session(
+    plan: Plan,
+    *,
+    pain_before: int = 3,
+    pain_after: int = 3,
+    complete: bool = True,
+    when: dt.datetime | None = None,
+) -> WorkoutSession:
+    """A finished session on the plan's next day, fully logged unless complete=False."""
+    when = when or timezone.now()
+    session = WorkoutSessionFactory(
+        user=plan.user, plan=plan, pain_before=pain_before, started_at=when
+    )
+    if complete:
+        log_all_sets(session, when=when)
+    session.pain_after = pain_after
+    session.status = SessionStatus.FINISHED
+    session.finished_at = when + dt.timedelta(minutes=20)
+    session.save()
+    return session

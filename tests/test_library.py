@@ -1,0 +1,68 @@
+import pytest
+from django.urls import reverse
+from django.utils.html import escape
+
+from programs.models import Exercise
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_lists_every_exercise_without_login(client):
+    response = client.get(reverse("programs-exercises"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert Exercise.objects.count() == 17
+    for exercise in Exercise.objects.all():
+        assert escape(exercise.name) in body
+
+
+def test_it_filters_by_purpose_and_level(client):
+    response = client.get(reverse("programs-exercises"), {"purpose": "activate"})
+    names = {e.name for e in response.context["exercises"]}
+    assert names == set(Exercise.objects.filter(purpose="activate").values_list("name", flat=True))
+    assert "Glute bridge" in " ".join(names)
+
+    response = client.get(reverse("programs-exercises"), {"purpose": "activate", "level": "hard"})
+    assert all(e.level == "hard" for e in response.context["exercises"])
+
+
+def test_it_ignores_an_unknown_filter_value(client):
+    response = client.get(reverse("programs-exercises"), {"purpose": "<script>"})
+    assert response.status_code == 200
+    assert len(response.context["exercises"]) == Exercise.objects.count()
+    assert "&lt;script&gt;" not in response.content.decode()
+
+
+def test_it_answers_htmx_with_the_results_partial_only(client):
+    response = client.get(
+        reverse("programs-exercises"), {"purpose": "release"}, headers={"HX-Request": "true"}
+    )
+    body = response.content.decode()
+    assert 'id="results"' in body
+    assert "<html" not in body
+    assert "Exercise library</h1>" not in body
+
+
+def test_it_shows_steps_in_order_with_cautions_beside_their_step(client):
+    exercise = Exercise.objects.get(slug="doorway-hamstring-stretch")
+    response = client.get(exercise.get_absolute_url())
+    body = response.content.decode()
+    assert response.status_code == 200
+    positions = [body.index(escape(step.text)) for step in exercise.steps.all()]
+    assert positions == sorted(positions)
+    for caution in exercise.cautions.exclude(step=None).select_related("step"):
+        step_at = body.index(f'id="step-{caution.step.number}"')
+        next_step = body.find(f'id="step-{caution.step.number + 1}"')
+        caution_at = body.index(escape(caution.text), step_at)
+        assert next_step == -1 or caution_at < next_step
+    assert escape(exercise.source.title) in body
+    assert escape(exercise.mistake_list[0]) in body
+
+
+def test_it_gives_404_for_an_unknown_exercise(client):
+    assert client.get(reverse("programs-exercise", args=["no-such-thing"])).status_code == 404
+
+
+def test_the_home_page_explains_it_is_not_a_diagnosis(client):
+    body = client.get(reverse("programs-home")).content.decode()
+    assert "not a diagnosis" in body
