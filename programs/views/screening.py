@@ -1,4 +1,8 @@
-"""Not built yet: each view answers 404 until its feature lands."""
+"""Not built yet: each view answers 404 until its feature lands.
+
+ENGINEER WORKING ON THIS FILE: read the ground rules in /tmp/rules.md before anything else
+(shared-file ownership, git, CSP, test style). Remove this paragraph when you replace the stubs.
+"""
 
 from django.http import Http404, HttpRequest, HttpResponse
 
