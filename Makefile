@@ -12,7 +12,7 @@ help:
 	@echo "make run    - set up .venv, migrate (loads the content) and serve on http://$(HOST):$(PORT)"
 	@echo "make test   - set up the same way and run ruff and the whole test suite"
 	@echo "make serve  - production mode here: DEBUG off, collectstatic, gunicorn"
-	@echo "make bench  - throughput and latency under load (see docs/performance.md)"
+	@echo "make bench  - throughput and latency under load with wrk (see docs/performance.md)"
 
 $(STAMP): requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,13 +49,26 @@ browser-deps:
 test: install check-migrations lint browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-serve: install
-	DJANGO_DEBUG=0 $(BIN)/python manage.py collectstatic --noinput -v0
-	DJANGO_DEBUG=0 $(BIN)/python manage.py migrate --noinput
-	DJANGO_DEBUG=0 $(BIN)/gunicorn hamstrings.wsgi --config hamstrings/gunicorn.conf.py
+# Production mode on this machine, over plain http. The secret is made once and kept in .venv:
+# it is only for trying the app here; a real deployment sets DJANGO_SECRET_KEY itself.
+LOCAL_SECRET := $(VENV)/local-secret-key
+SERVE_ENV = DJANGO_DEBUG=0 \
+	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(LOCAL_SECRET))}" \
+	DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}" \
+	DJANGO_SECURE_SSL_REDIRECT="$${DJANGO_SECURE_SSL_REDIRECT:-0}" \
+	HOST=$(HOST) PORT=$(PORT)
 
+$(LOCAL_SECRET): | install
+	@umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(64))" > $@
+
+serve: install $(LOCAL_SECRET)
+	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
+	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
+	$(SERVE_ENV) $(BIN)/gunicorn hamstrings.wsgi --config hamstrings/gunicorn.conf.py
+
+# Load test on loopback with wrk (apt-get install wrk); BENCH_ARGS="--duration 5" for a short run.
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 screenshots: install browser-deps
 	$(BIN)/python scripts/screenshots.py

@@ -222,6 +222,9 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Turns on the do-nothing views that `make bench` measures the real pages against.
+BENCH_BARE_VIEW = envbool("BENCH_BARE_VIEW", False)
+
 # Player timers run on this many real milliseconds per "second"; tests shorten it.
 PLAYER_MS_PER_SECOND = envint("PLAYER_MS_PER_SECOND", 1000)
 

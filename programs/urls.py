@@ -52,4 +52,7 @@ urlpatterns = [
     path("sessions/", include(session_urls)),
     path("history/", include(history_urls)),
     path("healthz", ops.healthz, name="programs-healthz"),
+    # Answer 404 unless BENCH_BARE_VIEW=1 (make bench).
+    path("bench/bare", ops.bench_bare, name="programs-bench-bare"),
+    path("bench/insert", ops.bench_insert, name="programs-bench-insert"),
 ]
