@@ -1,35 +1,253 @@
-"""Not built yet: each view answers 404 until its feature lands.
+"""The history: what a person did, whether it is helping, and their data to take or delete.
 
-ENGINEER WORKING ON THIS FILE: read the ground rules in /tmp/rules.md before anything else
-(shared-file ownership, git, CSP, test style). Remove this paragraph when you replace the stubs.
+Every page here runs a fixed number of queries whatever the length of the history: lists are
+paginated, and the calendar, charts and totals come from grouped queries in ``stats``.
 """
 
-from django.http import Http404, HttpRequest, HttpResponse
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+from django.views.decorators.vary import vary_on_headers
+
+from .. import charts, personal_data, stats
+from ..forms.history import DeleteAccountForm, SelfTestForm
+from ..models import (
+    ChangeKind,
+    Exercise,
+    SelfTest,
+    SessionExercise,
+    SetLog,
+    Side,
+    WorkoutSession,
+)
+from ..services import session_items
+
+SESSIONS_PER_PAGE = 15
+SETS_PER_PAGE = 60
 
 
-def history(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-    raise Http404
+def _get_session_for_user(user, session_id: int) -> WorkoutSession:
+    return get_object_or_404(
+        WorkoutSession.objects.select_related("day", "stage", "plan__program"),
+        pk=session_id,
+        user=user,
+    )
 
 
-def session_detail(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-    raise Http404
+def _page(request: HttpRequest, items, per_page: int) -> Page:
+    # An out-of-range or malformed page number shows the nearest real page, not an error.
+    return Paginator(items, per_page).get_page(request.GET.get("page"))
 
 
-def exercise_history(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-    raise Http404
+@login_required
+@vary_on_headers("HX-Request")
+def history(request: HttpRequest) -> HttpResponse:
+    page = _page(request, stats.history_sessions(request.user), SESSIONS_PER_PAGE)
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, "programs/history/history.html#sessions", {"page": page})
+
+    user = request.user
+    today = timezone.localdate()
+    plan = stats.current_plan(user)
+    target = stats.sessions_per_week(plan)
+    days = stats.finished_days(user)
+    began = min([*days, stats.local_day(plan.created_at)] if plan else days, default=None)
+    weeks = stats.calendar(days, today=today, target=target, began=began)
+    by_week = stats.per_week(days)
+    totals = stats.weekly_totals(user, weeks)
+    side_totals = stats.side_totals(user, since=weeks[0].start)
+    pain_sessions = stats.pain_history(user)
+    tests = stats.self_tests(user)
+    hold_chart, reps_chart = charts.weekly_charts(totals)
+
+    ctx = {
+        "page": page,
+        "plan": plan,
+        "target": target,
+        "weeks": weeks,
+        "this_week": weeks[-1],
+        "adherence": stats.adherence(weeks),
+        "streak": stats.current_streak(by_week, today=today, target=target),
+        "best_streak": stats.longest_streak(by_week, target=target),
+        "sessions_done": sum(days.values()),
+        "pain_sessions": pain_sessions,
+        "pain_chart": charts.pain_chart(pain_sessions),
+        "self_tests": tests,
+        "self_test_chart": charts.self_test_chart(tests),
+        "self_test_form": SelfTestForm(),
+        "weekly_totals": totals,
+        "has_weekly_totals": any(t.sets for t in totals),
+        "hold_chart": hold_chart,
+        "reps_chart": reps_chart,
+        "side_totals": side_totals,
+        "side_chart": charts.side_chart(side_totals),
+        "exercise_totals": stats.exercise_totals(user),
+    }
+    return render(request, "programs/history/history.html", ctx)
 
 
-def self_test(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-    raise Http404
+@dataclass(frozen=True)
+class SlotRow:
+    """One planned set (and side) of an exercise, with what was logged for it, if anything."""
+
+    set_number: int
+    side: str
+    log: SetLog | None
+
+    @property
+    def side_label(self) -> str:
+        return Side(self.side).label if self.side != Side.NONE else ""
 
 
-def export_csv(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-    raise Http404
+@dataclass(frozen=True)
+class ItemSummary:
+    item: SessionExercise
+    rows: list[SlotRow]
+
+    @property
+    def done(self) -> int:
+        return sum(1 for row in self.rows if row.log)
+
+    @property
+    def hold_seconds(self) -> int:
+        return sum(row.log.total_hold_seconds for row in self.rows if row.log)
 
 
-def export_json(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-    raise Http404
+def _summaries(items: list[SessionExercise]) -> list[ItemSummary]:
+    summaries = []
+    for item in items:
+        logs = {(log.set_number, log.side): log for log in item.logs.all()}
+        rows = [SlotRow(n, side, logs.pop((n, side), None)) for n, side in item.slots()]
+        # Sets logged beyond the plan still happened: they are listed after the planned ones.
+        rows += [SlotRow(n, side, log) for (n, side), log in sorted(logs.items())]
+        summaries.append(ItemSummary(item, rows))
+    return summaries
 
 
-def delete_account(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-    raise Http404
+def _pain_note(change: int | None) -> str:
+    if change is None:
+        return ""
+    if change > 0:
+        return f"up {change}"
+    if change < 0:
+        return f"down {-change}"
+    return "no change"
+
+
+@login_required
+def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _get_session_for_user(request.user, session_id)
+    ctx: dict = {"session": session}
+    if not session.is_open:
+        summaries = _summaries(session_items(session))
+        active = [s for s in summaries if not s.item.is_skipped]
+        ctx |= {
+            "summaries": summaries,
+            "sets_done": sum(s.done for s in summaries),
+            "sets_planned": sum(s.item.planned_set_count for s in active),
+            "skipped": [s.item for s in summaries if s.item.is_skipped],
+            "hold_total": charts.duration(sum(s.hold_seconds for s in summaries)),
+            "pain_note": _pain_note(session.pain_change),
+            "changes": list(session.plan_changes.select_related("from_stage", "to_stage")),
+            "caution_kinds": {ChangeKind.STEP_BACK, ChangeKind.PAUSE},
+            "good_kinds": {ChangeKind.ADVANCE, ChangeKind.START, ChangeKind.RESUME},
+        }
+    return render(request, "programs/history/session_detail.html", ctx)
+
+
+@login_required
+def exercise_history(request: HttpRequest, slug: str) -> HttpResponse:
+    exercise = get_object_or_404(Exercise, slug=slug)
+    page = _page(request, stats.exercise_sets(request.user, exercise), SETS_PER_PAGE)
+    trend = stats.exercise_trend(request.user, exercise)
+    has_hold = any(t.average_hold for t in trend)
+    ctx = {
+        "exercise": exercise,
+        "page": page,
+        "trend": trend,
+        "trend_sessions": len({t.session_id for t in trend}),
+        "has_hold": has_hold,
+        "chart": charts.exercise_chart(trend, has_hold=has_hold),
+    }
+    return render(request, "programs/history/exercise_history.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def self_test(request: HttpRequest) -> HttpResponse:
+    form = SelfTestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        test = SelfTest.objects.create(
+            user=request.user,
+            left_angle=form.cleaned_data["left_angle"],
+            right_angle=form.cleaned_data["right_angle"],
+            note=form.cleaned_data["note"],
+        )
+        messages.success(
+            request,
+            f"Self-test saved: left leg {test.left_angle}°, right leg {test.right_angle}°. "
+            f"It is now on your self-test chart.",
+        )
+        return redirect(reverse("programs-history") + "#self-test")
+    ctx = {"form": form, "self_tests": stats.self_tests(request.user, limit=5)[::-1]}
+    return render(
+        request, "programs/history/self_test.html", ctx, status=400 if form.errors else 200
+    )
+
+
+def _filename(extension: str) -> str:
+    return f"hamstrings-data-{timezone.localdate():%Y-%m-%d}.{extension}"
+
+
+@login_required
+def export_csv(request: HttpRequest) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(
+        personal_data.csv_lines(request.user), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
+    return response
+
+
+@login_required
+def export_json(request: HttpRequest) -> HttpResponse:
+    body = json.dumps(personal_data.as_json(request.user), cls=DjangoJSONEncoder, indent=2)
+    response = HttpResponse(body, content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{_filename("json")}"'
+    return response
+
+
+@login_required
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def delete_account(request: HttpRequest) -> HttpResponse:
+    form = DeleteAccountForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        # Log out first: it ends this browser's session while the account still exists.
+        logout(request)
+        personal_data.delete_account(user)
+        messages.success(
+            request,
+            "Your account and all your records have been deleted, and you have been logged out "
+            "everywhere. Goodbye, and take care.",
+        )
+        return redirect("programs-home")
+    return render(
+        request,
+        "programs/history/delete_account.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )

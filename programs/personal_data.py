@@ -1,0 +1,320 @@
+"""Everything a person can take away (export) or remove (account deletion).
+
+The export is a list of tables, each read with one query, so its cost does not grow in queries
+with the history: the CSV streams them one after another, the JSON nests sets inside sessions.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from importlib import import_module
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from .models import (
+    Plan,
+    PlanChange,
+    Screening,
+    SelfTest,
+    SessionExercise,
+    SetLog,
+    WorkoutSession,
+)
+
+# A spreadsheet reads a cell starting with one of these as a formula (or a formula's start).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """A CSV cell that a spreadsheet shows as text, never runs: risky text gets a leading quote."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return value
+    text = str(value)
+    if text.startswith(FORMULA_START):
+        return "'" + text
+    return text
+
+
+def _when(moment: dt.datetime | None) -> str | None:
+    return timezone.localtime(moment).isoformat() if moment else None
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    title: str
+    columns: list[str]
+    rows: Callable[[], Iterable[dict[str, Any]]]
+
+
+def _account(user) -> Iterator[dict[str, Any]]:
+    yield {
+        "username": user.get_username(),
+        "email": user.email,
+        "date_joined": _when(user.date_joined),
+    }
+
+
+def _screenings(user) -> Iterator[dict[str, Any]]:
+    for s in Screening.objects.filter(user=user).order_by("created_at", "pk"):
+        yield {
+            "id": s.pk,
+            "created_at": _when(s.created_at),
+            "outcome": s.outcome,
+            "red_flags": "; ".join(s.red_flags),
+            "recent_injury": s.recent_injury,
+            "pelvic_tilt": s.pelvic_tilt,
+            "disc_problems": s.disc_problems,
+        }
+
+
+def _self_tests(user) -> Iterator[dict[str, Any]]:
+    for t in SelfTest.objects.filter(user=user).order_by("taken_at", "pk"):
+        yield {
+            "id": t.pk,
+            "taken_at": _when(t.taken_at),
+            "left_angle": t.left_angle,
+            "right_angle": t.right_angle,
+            "note": t.note,
+        }
+
+
+def _plans(user) -> Iterator[dict[str, Any]]:
+    for p in Plan.objects.filter(user=user).select_related("program", "stage").order_by("pk"):
+        yield {
+            "id": p.pk,
+            "program": p.program.name,
+            "stage": p.stage.number,
+            "stage_name": p.stage.name,
+            "status": p.status,
+            "avoid_standing_folds": p.avoid_standing_folds,
+            "created_at": _when(p.created_at),
+            "ended_at": _when(p.ended_at),
+        }
+
+
+def _plan_changes(user) -> Iterator[dict[str, Any]]:
+    changes = (
+        PlanChange.objects.filter(plan__user=user)
+        .select_related("from_stage", "to_stage")
+        .order_by("created_at", "pk")
+    )
+    for c in changes:
+        yield {
+            "id": c.pk,
+            "plan_id": c.plan_id,
+            "session_id": c.session_id,
+            "created_at": _when(c.created_at),
+            "kind": c.kind,
+            "from_stage": c.from_stage.number if c.from_stage else None,
+            "to_stage": c.to_stage.number if c.to_stage else None,
+            "reason": c.reason,
+        }
+
+
+def _sessions(user) -> Iterator[dict[str, Any]]:
+    sessions = (
+        WorkoutSession.objects.for_user(user)
+        .select_related("day", "stage")
+        .order_by("started_at", "pk")
+    )
+    for s in sessions:
+        yield {
+            "id": s.pk,
+            "plan_id": s.plan_id,
+            "day": s.day.name if s.day else None,
+            "stage": s.stage.number if s.stage else None,
+            "status": s.status,
+            "started_at": _when(s.started_at),
+            "finished_at": _when(s.finished_at),
+            "pain_before": s.pain_before,
+            "pain_after": s.pain_after,
+            "note": s.note,
+        }
+
+
+def _session_exercises(user) -> Iterator[dict[str, Any]]:
+    items = (
+        SessionExercise.objects.filter(session__user=user)
+        .select_related("exercise", "substituted_for")
+        .order_by("session__started_at", "session_id", "order")
+    )
+    for i in items:
+        yield {
+            "id": i.pk,
+            "session_id": i.session_id,
+            "order": i.order,
+            "exercise": i.exercise.name,
+            "substituted_for": i.substituted_for.name if i.substituted_for else None,
+            "planned_sets": i.sets,
+            "planned_reps": i.reps,
+            "planned_hold_seconds": i.hold_seconds,
+            "per_side": i.per_side,
+            "skipped_reason": i.skipped_reason,
+        }
+
+
+def _sets(user) -> Iterator[dict[str, Any]]:
+    logs = (
+        SetLog.objects.filter(item__session__user=user)
+        .select_related("item__exercise")
+        .order_by("item__session__started_at", "item__session_id", "item__order", "set_number")
+    )
+    for log in logs.iterator(chunk_size=2000):
+        yield {
+            "id": log.pk,
+            "session_id": log.item.session_id,
+            "session_exercise_id": log.item_id,
+            "exercise": log.item.exercise.name,
+            "set_number": log.set_number,
+            "side": log.side,
+            "reps": log.reps,
+            "hold_seconds": log.hold_seconds,
+            "logged_at": _when(log.logged_at),
+        }
+
+
+def tables(user) -> list[Table]:
+    def table(name: str, title: str, columns: str, source) -> Table:
+        return Table(name, title, columns.split(), lambda: source(user))
+
+    return [
+        table("account", "Account", "username email date_joined", _account),
+        table(
+            "screenings",
+            "Screenings",
+            "id created_at outcome red_flags recent_injury pelvic_tilt disc_problems",
+            _screenings,
+        ),
+        table("self_tests", "Self-tests", "id taken_at left_angle right_angle note", _self_tests),
+        table(
+            "plans",
+            "Plans",
+            "id program stage stage_name status avoid_standing_folds created_at ended_at",
+            _plans,
+        ),
+        table(
+            "plan_changes",
+            "Plan changes",
+            "id plan_id session_id created_at kind from_stage to_stage reason",
+            _plan_changes,
+        ),
+        table(
+            "sessions",
+            "Sessions",
+            "id plan_id day stage status started_at finished_at pain_before pain_after note",
+            _sessions,
+        ),
+        table(
+            "session_exercises",
+            "Exercises in sessions",
+            "id session_id order exercise substituted_for planned_sets planned_reps "
+            "planned_hold_seconds per_side skipped_reason",
+            _session_exercises,
+        ),
+        table(
+            "sets",
+            "Sets",
+            "id session_id session_exercise_id exercise set_number side reps hold_seconds "
+            "logged_at",
+            _sets,
+        ),
+    ]
+
+
+class _Echo:
+    """A file-like object that hands back what it is given, so csv.writer can feed a stream."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(user) -> Iterator[str]:
+    """The whole export as CSV: for each table a title row, a header row, its rows and a blank.
+
+    Starts with a byte-order mark so spreadsheet programs read the text as UTF-8.
+    """
+    writer = csv.writer(_Echo())
+    yield "\ufeff"
+    for t in tables(user):
+        yield writer.writerow([t.title])
+        yield writer.writerow(t.columns)
+        for row in t.rows():
+            yield writer.writerow([safe_cell(row[c]) for c in t.columns])
+        yield writer.writerow([])
+
+
+def as_json(user) -> dict[str, Any]:
+    """The whole export as one document: sessions hold their exercises, exercises their sets."""
+    data: dict[str, Any] = {"exported_at": _when(timezone.now())}
+    by_name = {t.name: t for t in tables(user)}
+    data["account"] = next(iter(by_name["account"].rows()))
+    for name in ("screenings", "self_tests", "plans", "plan_changes"):
+        data[name] = list(by_name[name].rows())
+
+    sets_by_item: dict[int, list[dict]] = defaultdict(list)
+    for row in by_name["sets"].rows():
+        item_id = row.pop("session_exercise_id")
+        row.pop("session_id")
+        row.pop("exercise")
+        sets_by_item[item_id].append(row)
+    items_by_session: dict[int, list[dict]] = defaultdict(list)
+    for row in by_name["session_exercises"].rows():
+        row["sets"] = sets_by_item.get(row["id"], [])
+        items_by_session[row.pop("session_id")].append(row)
+    data["sessions"] = [
+        {**row, "exercises": items_by_session.get(row["id"], [])}
+        for row in by_name["sessions"].rows()
+    ]
+    return data
+
+
+# --- account deletion ------------------------------------------------------------------------
+
+
+def _session_keys(user) -> list[str]:
+    """Keys of every stored login session of this person, on database-backed session engines.
+
+    Sessions are stored signed and encoded, so finding a person's means reading each live one.
+    Other engines need nothing: once the account is gone, no session can load it.
+    """
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if not hasattr(store, "get_model_class"):
+        return []
+    model = store.get_model_class()
+    user_id = str(user.pk)
+    keys = []
+    for session in model.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == user_id:
+            keys.append(session.session_key)
+    return keys
+
+
+@transaction.atomic
+def delete_account(user) -> None:
+    """Remove the person and every row that is theirs, and end all their login sessions.
+
+    Their records cascade from the user row; login sessions and the lockout records kept under
+    their username do not, so they go explicitly.
+    """
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    # Through the store, so a cached copy of the session goes too, not only its row.
+    for key in _session_keys(user):
+        store(session_key=key).delete()
+    username = user.get_username()
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        model.objects.filter(username=username).delete()
+    user.delete()
