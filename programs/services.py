@@ -7,6 +7,7 @@ changes together, and each function is one transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
@@ -14,10 +15,13 @@ from django.utils import timezone
 
 from .models import (
     ChangeKind,
+    Dose,
+    Exercise,
     Outcome,
     Plan,
     PlanChange,
     PlanStatus,
+    Prescription,
     Program,
     Screening,
     SelfTest,
@@ -176,32 +180,59 @@ def start_session(plan: Plan, pain_before: int) -> WorkoutSession:
 def _items_for(session: WorkoutSession, plan: Plan) -> list[SessionExercise]:
     if session.day is None:
         return []
-    prescriptions = list(session.day.prescriptions.select_related("exercise__alternative"))
-    in_day = {p.exercise_id for p in prescriptions}
-    items = []
-    for p in prescriptions:
-        exercise, substituted_for, dose = p.exercise, None, p.dose
-        if plan.avoid_standing_folds and exercise.standing_fold:
-            alternative = exercise.alternative
-            # No safe swap, or the swap is already on the day: leave the fold out entirely.
-            if alternative is None or alternative.pk in in_day:
-                continue
-            exercise, substituted_for, dose = alternative, p.exercise, alternative.dose
-            in_day.add(alternative.pk)
-        items.append(
-            SessionExercise(
-                session=session,
-                order=len(items) + 1,
-                exercise=exercise,
-                substituted_for=substituted_for,
-                sets=dose.sets,
-                reps=dose.reps,
-                hold_seconds=dose.hold_seconds,
-                per_side=dose.per_side,
-                rest_seconds=dose.rest_seconds,
-            )
+    prescriptions = session.day.prescriptions.select_related("exercise__alternative")
+    planned, _left_out = planned_exercises(prescriptions, plan.avoid_standing_folds)
+    return [
+        SessionExercise(
+            session=session,
+            order=order,
+            exercise=p.exercise,
+            substituted_for=p.substituted_for,
+            sets=p.dose.sets,
+            reps=p.dose.reps,
+            hold_seconds=p.dose.hold_seconds,
+            per_side=p.dose.per_side,
+            rest_seconds=p.dose.rest_seconds,
         )
-    return items
+        for order, p in enumerate(planned, start=1)
+    ]
+
+
+@dataclass(frozen=True)
+class PlannedExercise:
+    """One exercise of a day as this person will do it."""
+
+    exercise: Exercise
+    dose: Dose
+    substituted_for: Exercise | None = None
+
+
+def planned_exercises(
+    prescriptions: Iterable[Prescription], avoid_standing_folds: bool
+) -> tuple[list[PlannedExercise], list[Exercise]]:
+    """A day's exercises with standing folds swapped when they are to be avoided.
+
+    Returns what is done and the folds left out with no swap. Shared by the session start and
+    the pages that preview a day, so both show the same thing; it runs no queries as long as
+    each prescription comes with its exercise and the exercise's alternative.
+    """
+    prescriptions = list(prescriptions)
+    in_day = {p.exercise_id for p in prescriptions}
+    planned: list[PlannedExercise] = []
+    left_out: list[Exercise] = []
+    for p in prescriptions:
+        exercise = p.exercise
+        if not (avoid_standing_folds and exercise.standing_fold):
+            planned.append(PlannedExercise(exercise, p.dose))
+            continue
+        alternative = exercise.alternative
+        # No safe swap, or the swap is already on the day: leave the fold out entirely.
+        if alternative is None or alternative.pk in in_day:
+            left_out.append(exercise)
+            continue
+        planned.append(PlannedExercise(alternative, alternative.dose, substituted_for=exercise))
+        in_day.add(alternative.pk)
+    return planned, left_out
 
 
 def session_items(session: WorkoutSession) -> list[SessionExercise]:
@@ -259,7 +290,7 @@ def apply_progression(plan: Plan, session: WorkoutSession) -> PlanChange | None:
             f"towards moving on.",
         )
 
-    qualifying = _qualifying_sessions(plan)
+    qualifying = qualifying_sessions(plan)
     following = stage.next()
     if following is None or qualifying < stage.sessions_to_advance:
         return None
@@ -276,7 +307,7 @@ def apply_progression(plan: Plan, session: WorkoutSession) -> PlanChange | None:
     )
 
 
-def _qualifying_sessions(plan: Plan) -> int:
+def qualifying_sessions(plan: Plan) -> int:
     """Complete sessions at the current stage, since it was entered, that did not raise pain."""
     entered = (
         plan.changes.filter(to_stage=plan.stage)

@@ -1,0 +1,201 @@
+"""The progression rules, applied when a session is finished, on factory-built histories."""
+
+import pytest
+
+from programs import services
+from programs.models import ChangeKind, PlanStatus, Program, SkipReason, Track
+from tests.factories import PlanFactory, WorkoutSessionFactory, finished_session, log_all_sets
+
+pytestmark = pytest.mark.django_db
+
+
+def _plan_at(stage_number: int, track: str = Track.LENGTHEN, **kwargs):
+    program = Program.objects.get(track=track)
+    return PlanFactory(program=program, stage=program.stages.get(number=stage_number), **kwargs)
+
+
+def _finish_today(plan, *, pain_before=3, pain_after=3, complete=True):
+    """Today's session done through the real path: started, logged, finished."""
+    session = services.start_session(plan, pain_before=pain_before)
+    if complete:
+        log_all_sets(session)
+    return services.finish_session(session, pain_after=pain_after)
+
+
+def test_it_advances_after_the_planned_complete_sessions_without_more_pain():
+    plan = _plan_at(1)
+    needed = plan.stage.sessions_to_advance
+    for _ in range(needed - 1):
+        finished_session(plan, pain_before=4, pain_after=3)
+
+    change = _finish_today(plan, pain_before=3, pain_after=3)
+
+    plan.refresh_from_db()
+    assert plan.stage.number == 2
+    assert change.kind == ChangeKind.ADVANCE
+    assert change.from_stage.number == 1 and change.to_stage.number == 2
+    assert f"completed {needed} full sessions" in change.reason
+    assert plan.changes.first() == change
+
+
+def test_it_does_not_advance_one_session_early():
+    plan = _plan_at(1)
+    for _ in range(plan.stage.sessions_to_advance - 2):
+        finished_session(plan)
+
+    assert _finish_today(plan) is None
+
+    plan.refresh_from_db()
+    assert plan.stage.number == 1
+
+
+def test_sessions_that_raised_pain_a_little_do_not_count_towards_advancing():
+    plan = _plan_at(1)
+    for _ in range(plan.stage.sessions_to_advance - 1):
+        finished_session(plan, pain_before=2, pain_after=3)
+
+    assert _finish_today(plan) is None
+    assert services.qualifying_sessions(plan) == 1
+    plan.refresh_from_db()
+    assert plan.stage.number == 1
+
+
+def test_incomplete_sessions_do_not_count_towards_advancing():
+    plan = _plan_at(1)
+    for _ in range(plan.stage.sessions_to_advance - 1):
+        finished_session(plan, complete=False)
+
+    _finish_today(plan)
+
+    plan.refresh_from_db()
+    assert plan.stage.number == 1
+    assert services.qualifying_sessions(plan) == 1
+
+
+def test_it_holds_the_stage_when_sets_were_missed():
+    plan = _plan_at(2)
+    for _ in range(plan.stage.sessions_to_advance - 1):
+        finished_session(plan)
+
+    change = _finish_today(plan, complete=False)
+
+    plan.refresh_from_db()
+    assert plan.stage.number == 2
+    assert change.kind == ChangeKind.HOLD
+    assert "0 of" in change.reason and "planned sets were logged" in change.reason
+    assert "only complete sessions count" in change.reason
+
+
+def test_it_holds_the_stage_when_an_exercise_was_skipped_and_names_it():
+    plan = _plan_at(1)
+    session = services.start_session(plan, pain_before=2)
+    log_all_sets(session)
+    skipped = session.items.last()
+    skipped.skipped_reason = SkipReason.TIME
+    skipped.save()
+
+    change = services.finish_session(session, pain_after=2)
+
+    assert change.kind == ChangeKind.HOLD
+    assert f"you skipped {skipped.exercise.name}" in change.reason
+
+
+def test_it_steps_back_a_stage_when_pain_rises_by_two():
+    plan = _plan_at(2)
+
+    change = _finish_today(plan, pain_before=2, pain_after=4)
+
+    plan.refresh_from_db()
+    assert plan.stage.number == 1
+    assert plan.status == PlanStatus.ACTIVE
+    assert change.kind == ChangeKind.STEP_BACK
+    assert change.from_stage.number == 2 and change.to_stage.number == 1
+    assert "from 2 before the session to 4" in change.reason
+
+
+def test_a_pain_rise_of_one_does_not_step_back():
+    plan = _plan_at(2)
+
+    assert _finish_today(plan, pain_before=2, pain_after=3) is None
+
+    plan.refresh_from_db()
+    assert plan.stage.number == 2
+
+
+def test_a_pain_rise_steps_back_even_when_sets_were_missed():
+    plan = _plan_at(2)
+
+    change = _finish_today(plan, pain_before=1, pain_after=5, complete=False)
+
+    assert change.kind == ChangeKind.STEP_BACK
+
+
+def test_it_stays_at_the_first_stage_on_a_pain_rise_and_says_to_rest():
+    plan = _plan_at(1)
+
+    change = _finish_today(plan, pain_before=0, pain_after=3)
+
+    plan.refresh_from_db()
+    assert plan.stage.number == 1
+    assert change.kind == ChangeKind.STEP_BACK
+    assert "gentlest stage" in change.reason
+    assert "rest day" in change.reason
+
+
+def test_it_pauses_and_suggests_a_clinician_when_pain_rises_again():
+    plan = _plan_at(2)
+    _finish_today(plan, pain_before=2, pain_after=5)
+
+    change = _finish_today(plan, pain_before=2, pain_after=4)
+
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.PAUSED
+    assert plan.stage.number == 1
+    assert change.kind == ChangeKind.PAUSE
+    assert "clinician" in change.reason
+    assert "Do not push through pain" in change.reason
+
+
+def test_a_hold_between_two_pain_rises_still_pauses():
+    plan = _plan_at(2)
+    _finish_today(plan, pain_before=2, pain_after=5)
+    _finish_today(plan, complete=False)
+
+    change = _finish_today(plan, pain_before=2, pain_after=4)
+
+    assert change.kind == ChangeKind.PAUSE
+
+
+def test_it_does_not_advance_past_the_last_stage():
+    program = Program.objects.get(track=Track.RELEASE)
+    last = program.stages.order_by("number").last()
+    plan = _plan_at(last.number, track=Track.RELEASE)
+    for _ in range(last.sessions_to_advance + 2):
+        finished_session(plan)
+
+    assert _finish_today(plan) is None
+
+    plan.refresh_from_db()
+    assert plan.stage == last
+    assert list(plan.changes.values_list("kind", flat=True)) == [ChangeKind.START]
+
+
+def test_sessions_before_a_step_back_do_not_count_again():
+    plan = _plan_at(2)
+    for _ in range(4):
+        finished_session(plan)
+    _finish_today(plan, pain_before=1, pain_after=4)  # back to stage 1
+
+    plan.refresh_from_db()
+    assert services.qualifying_sessions(plan) == 0
+
+
+def test_a_finished_session_on_a_paused_plan_changes_nothing():
+    plan = _plan_at(2, status=PlanStatus.PAUSED)
+    session = WorkoutSessionFactory(user=plan.user, plan=plan)
+
+    assert services.finish_session(session, pain_after=9) is None
+
+    plan.refresh_from_db()
+    assert plan.stage.number == 2
+    assert plan.changes.count() == 1
