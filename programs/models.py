@@ -676,6 +676,22 @@ class SessionExercise(models.Model):
     def is_complete(self) -> bool:
         return not self.is_skipped and self.next_slot() is None
 
+    def last_time(self) -> list[SetLog]:
+        """The sets logged for this exercise in the person's latest earlier session, one query."""
+        latest = (
+            SessionExercise.objects.filter(
+                session__user_id=self.session.user_id,
+                session__started_at__lt=self.session.started_at,
+                exercise_id=self.exercise_id,
+                logs__isnull=False,
+            )
+            .order_by("-session__started_at")
+            .values("pk")[:1]
+        )
+        return list(
+            SetLog.objects.filter(item=models.Subquery(latest)).select_related("item__session")
+        )
+
 
 class SetLog(models.Model):
     item = models.ForeignKey(SessionExercise, on_delete=models.CASCADE, related_name="logs")

@@ -1,35 +1,440 @@
-"""Not built yet: each view answers 404 until its feature lands.
+"""The guided session: start it, follow it one exercise at a time, log each set as it is done.
 
-ENGINEER WORKING ON THIS FILE: read the ground rules in /tmp/rules.md before anything else
-(shared-file ownership, git, CSP, test style). Remove this paragraph when you replace the stubs.
+Every view answers a plain form post with a redirect and an htmx request with the ``#player``
+partial, so the player works without JavaScript and swaps in place with it.
 """
 
-from django.http import Http404, HttpRequest, HttpResponse
+from __future__ import annotations
+
+from operator import attrgetter
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from .. import services
+from ..forms.player import FinishForm, PainBeforeForm, SetAmountsForm, SetLogForm, SkipForm
+from ..models import (
+    Effort,
+    Exercise,
+    SessionExercise,
+    SetLog,
+    Side,
+    SkipReason,
+    WorkoutSession,
+)
+
+TEMPLATE = "programs/player/player.html"
+# Errors in these fields mean the form itself is stale or tampered with, not a typo in a number.
+SLOT_FIELDS = ("item", "set_number", "side", "client_token")
 
 
-def start(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-    raise Http404
+# --- ownership -------------------------------------------------------------------------------
 
 
-def player(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-    raise Http404
+def _get_session_for_user(request: HttpRequest, session_id: int) -> WorkoutSession:
+    return get_object_or_404(WorkoutSession, pk=session_id, user=request.user)
 
 
-def log_set(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-    raise Http404
+def _get_item_for_user(request: HttpRequest, session_id: int, item_id: int) -> SessionExercise:
+    return get_object_or_404(
+        SessionExercise.objects.select_related("session", "exercise"),
+        pk=item_id,
+        session_id=session_id,
+        session__user=request.user,
+    )
 
 
-def edit_set(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-    raise Http404
+def _get_set_for_user(request: HttpRequest, session_id: int, set_id: int) -> SetLog:
+    return get_object_or_404(
+        SetLog.objects.select_related("item__session", "item__exercise"),
+        pk=set_id,
+        item__session_id=session_id,
+        item__session__user=request.user,
+    )
 
 
-def delete_set(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-    raise Http404
+# --- views -----------------------------------------------------------------------------------
 
 
-def skip(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-    raise Http404
+@login_required
+@require_http_methods(["GET", "POST"])
+def start(request: HttpRequest) -> HttpResponse:
+    open_session = WorkoutSession.objects.for_user(request.user).in_progress().first()
+    if open_session is not None:
+        # A second start (another tab, the back button) resumes instead of forking a session.
+        return _go(request, open_session.get_absolute_url())
+    plan = request.user.plans.active().select_related("stage").first()
+    if plan is None:
+        messages.info(
+            request,
+            "There is no active plan to start a session from. The safety check comes first.",
+        )
+        return _go(request, reverse("programs-dashboard"))
+
+    form = PainBeforeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        session = services.start_session(plan, form.cleaned_data["pain_before"])
+        return _go(request, session.get_absolute_url())
+    ctx = {"form": form, "plan": plan, "day": plan.next_day()}
+    return render(request, "programs/player/start.html", ctx, status=400 if form.errors else 200)
 
 
-def finish(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-    raise Http404
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def player(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _get_session_for_user(request, session_id)
+    if not session.is_open:
+        return redirect(session.get_absolute_url())
+    items = services.session_items(session)
+    shown = _item_by_order(items, request.GET.get("item"))
+    return _render_player(request, session, items, shown, chosen=shown is not None)
+
+
+@login_required
+@require_POST
+def log_set(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _get_session_for_user(request, session_id)
+    if not session.is_open:
+        return _closed(request, session)
+    items = services.session_items(session)
+    form = SetLogForm(request.POST, items=items)
+    if not form.is_valid():
+        item = form.cleaned_data.get("item")
+        if any(form.has_error(name) for name in SLOT_FIELDS):
+            # A stale or altered form: say what was wrong and offer the right set afresh.
+            errors = [str(e) for name in (*SLOT_FIELDS, None) for e in _errors(form, name)]
+            return _render_player(request, session, items, item, errors=errors, status=422)
+        return _render_player(request, session, items, item, set_form=form, status=422)
+
+    item = form.cleaned_data["item"]
+    saved, problem = _store_set(session, item, form.cleaned_data)
+    if problem:
+        return _render_player(request, session, items, item, errors=[problem], status=422)
+    if saved is None:
+        return _closed(request, session)
+    return _after_change(request, session, item, announce=f"{_set_label(saved)} saved.")
+
+
+@login_required
+@require_POST
+def edit_set(request: HttpRequest, session_id: int, set_id: int) -> HttpResponse:
+    log = _get_set_for_user(request, session_id, set_id)
+    session = log.item.session
+    if not session.is_open:
+        return _closed(request, session)
+    form = SetAmountsForm(request.POST)
+    if not form.is_valid():
+        items = services.session_items(session)
+        item = next(i for i in items if i.pk == log.item_id)
+        edit = {"log_id": log.pk, "form": form}
+        return _render_player(request, session, items, item, edit=edit, status=422)
+    log.reps = form.cleaned_data["reps"]
+    log.hold_seconds = form.cleaned_data["hold_seconds"]
+    log.save(update_fields=["reps", "hold_seconds"])
+    return _after_change(request, session, log.item, announce=f"{_set_label(log)} changed.")
+
+
+@login_required
+@require_POST
+def delete_set(request: HttpRequest, session_id: int, set_id: int) -> HttpResponse:
+    log = _get_set_for_user(request, session_id, set_id)
+    session = log.item.session
+    if not session.is_open:
+        return _closed(request, session)
+    label = _set_label(log)
+    log.delete()
+    return _after_change(request, session, log.item, announce=f"{label} deleted.")
+
+
+@login_required
+@require_POST
+def skip(request: HttpRequest, session_id: int, item_id: int) -> HttpResponse:
+    item = _get_item_for_user(request, session_id, item_id)
+    session = item.session
+    if not session.is_open:
+        return _closed(request, session)
+    if request.POST.get("undo"):
+        item.skipped_reason, item.skipped_at = "", None
+        item.save(update_fields=["skipped_reason", "skipped_at"])
+        return _after_change(request, session, item, announce=f"{item.exercise.name} is back on.")
+
+    form = SkipForm(request.POST)
+    problem = None
+    if form.is_valid() and item.is_complete():
+        problem = (
+            f"Every set of {item.exercise.name} is logged already, so there is nothing to skip."
+        )
+    if not form.is_valid() or problem:
+        items = services.session_items(session)
+        shown = next(i for i in items if i.pk == item.pk)
+        errors = [problem] if problem else []
+        return _render_player(
+            request, session, items, shown, skip_form=form, errors=errors, status=422
+        )
+    item.skipped_reason = form.cleaned_data["reason"]
+    item.skipped_at = timezone.now()
+    item.save(update_fields=["skipped_reason", "skipped_at"])
+    # Move on to whatever is next rather than staying on the exercise just skipped.
+    return _after_change(request, session, None, announce=f"{item.exercise.name} skipped.")
+
+
+@login_required
+@require_POST
+def finish(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _get_session_for_user(request, session_id)
+    form = FinishForm(request.POST)
+    if session.is_open and not form.is_valid():
+        items = services.session_items(session)
+        return _render_player(request, session, items, None, finish_form=form, status=422)
+    with transaction.atomic():
+        # Locked so two finishes at once (a double tap) run the plan's rules only once.
+        session = WorkoutSession.objects.select_for_update().get(pk=session.pk)
+        if not session.is_open:
+            return _closed(request, session)
+        change = services.finish_session(
+            session, form.cleaned_data["pain_after"], form.cleaned_data["note"]
+        )
+    messages.success(request, "Session finished and saved. Well done for showing up.")
+    if change is not None:
+        messages.info(request, change.reason)
+    return _go(request, session.get_absolute_url())
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _go(request: HttpRequest, url: str) -> HttpResponse:
+    """After a post: a 303 for a plain form, a full-page redirect for htmx."""
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return HttpResponseRedirect(url, status=303)
+
+
+def _errors(form, name: str | None) -> list[str]:
+    if name is None:
+        return list(form.non_field_errors())
+    return list(form.errors.get(name, []))
+
+
+def _item_by_order(items: list[SessionExercise], order: str | None) -> SessionExercise | None:
+    if order and order.isdigit():
+        return next((i for i in items if i.order == int(order)), None)
+    return None
+
+
+def _set_label(log: SetLog) -> str:
+    side = f", {log.get_side_display().lower()} side" if log.side != Side.NONE else ""
+    return f"Set {log.set_number}{side}"
+
+
+def _store_set(session: WorkoutSession, item: SessionExercise, data: dict) -> tuple:
+    """Store one set exactly once. Returns (the stored set, None) or (None, what went wrong).
+
+    The same client token posted again (a double tap, a retry after a lost answer) finds the
+    set already stored and counts as success; another token for a set already logged does not.
+    """
+    token, number, side = data["client_token"], data["set_number"], data["side"]
+    taken = (
+        f"{_set_label(SetLog(set_number=number, side=side))} of {item.exercise.name} is already "
+        f"logged. To change it, edit it in the list of logged sets."
+    )
+    stored = _stored_with_token(token)
+    if stored is not None:
+        if stored.item_id == item.pk and (stored.set_number, stored.side) == (number, side):
+            return stored, None
+        return None, "This form was already used for another set. Reload the page to carry on."
+    try:
+        with transaction.atomic():
+            # The lock makes a finish and a late set queue up instead of crossing.
+            locked = WorkoutSession.objects.select_for_update().in_progress().filter(pk=session.pk)
+            if locked.first() is None:
+                return None, None
+            log = SetLog.objects.create(
+                item=item,
+                set_number=number,
+                side=side,
+                reps=data["reps"],
+                hold_seconds=data["hold_seconds"],
+                client_token=token,
+            )
+    except IntegrityError:
+        # Lost a race: either the same post arrived twice at once, or this set and side
+        # was logged from another tab in the meantime.
+        stored = SetLog.objects.filter(client_token=token, item=item).first()
+        return (stored, None) if stored else (None, taken)
+    return log, None
+
+
+def _stored_with_token(token) -> SetLog | None:
+    return SetLog.objects.filter(client_token=token).first()
+
+
+def _after_change(
+    request: HttpRequest, session: WorkoutSession, item: SessionExercise | None, announce: str
+) -> HttpResponse:
+    """Show the player again: the partial for htmx, a redirect for a plain form."""
+    items = services.session_items(session)
+    if item is not None:
+        item = next(i for i in items if i.pk == item.pk)
+        # Stay on the exercise being worked on until it is done; then the next one comes up.
+        if item.next_slot() is None:
+            item = None
+    if request.htmx:
+        return _render_player(request, session, items, item, announce=announce)
+    url = reverse("programs-player", args=[session.pk])
+    current = session.current_slot(items)
+    if item is not None and (current is None or current.item.pk != item.pk):
+        url += f"?item={item.order}"
+    return HttpResponseRedirect(url, status=303)
+
+
+def _closed(request: HttpRequest, session: WorkoutSession) -> HttpResponse:
+    ctx = {"session": session, "closed": True}
+    return render(request, _template(request), ctx, status=400)
+
+
+def _template(request: HttpRequest) -> str:
+    if request.htmx and not request.htmx.history_restore_request:
+        return TEMPLATE + "#player"
+    return TEMPLATE
+
+
+def _render_player(
+    request: HttpRequest,
+    session: WorkoutSession,
+    items: list[SessionExercise],
+    shown: SessionExercise | None,
+    *,
+    chosen: bool = False,
+    set_form: SetLogForm | None = None,
+    skip_form: SkipForm | None = None,
+    finish_form: FinishForm | None = None,
+    edit: dict | None = None,
+    errors: list[str] | None = None,
+    announce: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    ms_per_second = settings.PLAYER_MS_PER_SECOND
+    slot = session.current_slot(items)
+    if shown is None and slot is not None:
+        shown = slot.item
+    all_done = slot is None
+    ctx = {
+        "session": session,
+        "items": items,
+        "ms_per_second": ms_per_second,
+        "all_done": all_done,
+        "errors": errors or [],
+        "announce": announce,
+        "done_sets": sum(len(i.logs.all()) for i in items),
+        "planned_sets": sum(i.planned_set_count for i in items if not i.is_skipped),
+        "finish_form": finish_form or FinishForm(),
+        "finish_open": finish_form is not None,
+        "skip_reasons": SkipReason.choices,
+        "shown": None,
+    }
+    # With everything done the finish form leads, unless the person picked an exercise to look at.
+    if shown is not None and (not all_done or chosen or edit or set_form or skip_form):
+        ctx.update(_exercise_ctx(session, items, shown, ms_per_second))
+        next_slot = ctx["next_slot"]
+        if set_form is None and next_slot is not None:
+            set_form = SetLogForm.for_slot(shown, *next_slot)
+        ctx.update(
+            {
+                "set_form": set_form,
+                "skip_form": skip_form or SkipForm(),
+                "skip_open": skip_form is not None,
+                "edit": edit or {},
+            }
+        )
+    return render(request, _template(request), ctx, status=status)
+
+
+def _exercise_ctx(
+    session: WorkoutSession, items: list[SessionExercise], shown: SessionExercise, ms: int
+) -> dict:
+    exercise = Exercise.objects.with_content().get(pk=shown.exercise_id)
+    steps = list(exercise.steps.all())
+    next_slot = shown.next_slot()
+    logs = list(shown.logs.all())
+    index = items.index(shown)
+
+    rest_ms, switch_sides = 0, False
+    latest = max(
+        (log for i in items for log in i.logs.all()), key=attrgetter("logged_at"), default=None
+    )
+    if latest is not None and next_slot is not None and latest.item_id == shown.pk:
+        if latest.side == Side.LEFT and next_slot == (latest.set_number, Side.RIGHT):
+            switch_sides = True
+        elif shown.rest_seconds:
+            # From the stored time, so a reload in the middle of a rest shows what is left of it.
+            elapsed_ms = (timezone.now() - latest.logged_at).total_seconds() * 1000
+            rest_ms = max(0, round(shown.rest_seconds * ms - elapsed_ms))
+
+    counts_reps = shown.reps > 1 or shown.hold_seconds == 0
+    has_hold = shown.hold_seconds > 0
+    mode = "reps_hold" if counts_reps and has_hold else ("reps" if counts_reps else "hold")
+    return {
+        "shown": shown,
+        "exercise": exercise,
+        "steps": steps,
+        "general_cautions": exercise.general_cautions(),
+        # The figures tag (another feature) draws this step: the first one with movement in it.
+        "figure_step": next(
+            (s for s in steps if s.phase == "movement"), steps[0] if steps else None
+        ),
+        "next_slot": next_slot,
+        "next_side": next_slot[1] if next_slot else None,
+        "prescription": _prescription(exercise, shown, next_slot),
+        "mode": mode,
+        "timed": exercise.effort == Effort.TIMED,
+        "logs": logs,
+        "last_time": shown.last_time(),
+        "position": index + 1,
+        "previous_item": items[index - 1] if index > 0 else None,
+        "next_item": items[index + 1] if index + 1 < len(items) else None,
+        "rest_ms": rest_ms,
+        "rest_seconds_left": -(-rest_ms // ms),
+        "switch_sides": switch_sides,
+    }
+
+
+def _duration(seconds: int) -> str:
+    minutes, rest = divmod(seconds, 60)
+    if minutes and rest:
+        return f"{minutes} min {rest} s"
+    return f"{minutes} min" if minutes else f"{seconds} s"
+
+
+def _prescription(
+    exercise: Exercise, item: SessionExercise, slot: tuple[int, str] | None
+) -> list[str]:
+    """The next set in words, e.g. ["Set 2 of 3", "Left side", "5 reps", "hold 20 s"]."""
+    parts = []
+    if slot is not None:
+        number, side = slot
+        parts.append(f"Set {number} of {item.sets}")
+        if side != Side.NONE:
+            parts.append(f"{Side(side).label} side")
+    else:
+        parts.append(f"{item.sets} set{'s' if item.sets != 1 else ''}")
+        if item.per_side:
+            parts.append("each side")
+    if item.reps > 1 or not item.hold_seconds:
+        parts.append(f"{item.reps} rep{'s' if item.reps != 1 else ''}")
+    if item.hold_seconds:
+        if exercise.effort == Effort.TIMED:
+            parts.append(_duration(item.hold_seconds))
+        else:
+            parts.append(f"hold {_duration(item.hold_seconds)}")
+    return parts

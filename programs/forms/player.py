@@ -1,0 +1,178 @@
+"""Forms for the guided session: pain ratings, one logged set, a skip, the finish."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from django import forms
+
+from ..models import SessionExercise, Side, SkipReason
+
+MAX_REPS = 500
+MAX_HOLD_SECONDS = 3600
+WHOLE_NUMBER = "Enter a whole number, such as 5."
+NOT_IN_SESSION = "That exercise is not part of this session."
+NO_SUCH_SET = "That set is not in the plan for this exercise."
+OUT_OF_DATE = "This form is out of date: reload the page and try again."
+
+PAIN_CHOICES = [
+    (0, "0"),
+    (1, "1"),
+    (2, "2"),
+    (3, "3"),
+    (4, "4"),
+    (5, "5"),
+    (6, "6"),
+    (7, "7"),
+    (8, "8"),
+    (9, "9"),
+    (10, "10"),
+]
+
+
+def _pain_field(label: str) -> forms.TypedChoiceField:
+    # Radio buttons, not a number box: a tap on a phone, and no typing a value out of range.
+    return forms.TypedChoiceField(
+        label=label,
+        choices=PAIN_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose a number from 0 (no pain) to 10 (the worst pain you can imagine).",
+            "invalid_choice": "Choose a number from 0 (no pain) to 10.",
+        },
+    )
+
+
+class PainBeforeForm(forms.Form):
+    pain_before = _pain_field("How much pain do you have right now?")
+
+
+class FinishForm(forms.Form):
+    pain_after = _pain_field("How much pain do you have now?")
+    note = forms.CharField(
+        label="Note (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Anything worth remembering: what felt tight, what felt easier.",
+    )
+
+
+class SetAmountsForm(forms.Form):
+    """What was done in one set: used to log it and to correct it afterwards."""
+
+    reps = forms.IntegerField(
+        label="Reps",
+        min_value=0,
+        max_value=MAX_REPS,
+        error_messages={
+            "invalid": WHOLE_NUMBER,
+            "required": "Enter how many reps you did.",
+            "min_value": "Reps cannot be negative.",
+            "max_value": f"Reps can be at most {MAX_REPS}.",
+        },
+    )
+    hold_seconds = forms.IntegerField(
+        label="Hold (seconds)",
+        min_value=0,
+        max_value=MAX_HOLD_SECONDS,
+        error_messages={
+            "invalid": WHOLE_NUMBER,
+            "required": "Enter how many seconds you held, or 0.",
+            "min_value": "A hold cannot be negative.",
+            "max_value": "A hold can be at most an hour (3600 seconds).",
+        },
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reps") == 0 and data.get("hold_seconds") == 0:
+            raise forms.ValidationError(
+                "Nothing to log: enter the reps or seconds you did, or skip the exercise."
+            )
+        return data
+
+
+class SetLogForm(SetAmountsForm):
+    """One set as the player posts it; the item must belong to the session being played."""
+
+    item = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={"invalid": NOT_IN_SESSION, "required": NOT_IN_SESSION},
+    )
+    set_number = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={"invalid": NO_SUCH_SET, "required": NO_SUCH_SET},
+    )
+    side = forms.ChoiceField(
+        choices=Side.choices,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid_choice": "That side is not left, right or both.",
+            "required": "That side is not left, right or both.",
+        },
+    )
+    client_token = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={"invalid": OUT_OF_DATE, "required": OUT_OF_DATE},
+    )
+
+    def __init__(self, *args, items: Sequence[SessionExercise], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.items = {item.pk: item for item in items}
+
+    @classmethod
+    def for_slot(cls, item: SessionExercise, set_number: int, side: str) -> SetLogForm:
+        """An unbound form for the next set, prefilled with the plan so it works without JS."""
+        initial = {
+            "item": item.pk,
+            "set_number": set_number,
+            "side": side,
+            # Fresh per rendering: the browser resends this same token on a retry.
+            "client_token": uuid.uuid4(),
+            "reps": item.reps,
+            "hold_seconds": item.hold_seconds,
+        }
+        return cls(initial=initial, items=[item])
+
+    def clean_item(self) -> SessionExercise:
+        item = self.items.get(self.cleaned_data["item"])
+        if item is None:
+            raise forms.ValidationError(NOT_IN_SESSION)
+        if item.is_skipped:
+            raise forms.ValidationError(
+                f"You skipped {item.exercise.name}. Choose “Do it after all” to log it."
+            )
+        return item
+
+    def clean(self):
+        data = super().clean()
+        item, number, side = data.get("item"), data.get("set_number"), data.get("side")
+        if item is None or number is None or side is None:
+            return data
+        if not 1 <= number <= item.sets:
+            raise forms.ValidationError(
+                f"Set {number} is not in the plan: {item.exercise.name} has {item.sets} "
+                f"set{'s' if item.sets != 1 else ''}."
+            )
+        if side not in item.sides:
+            if item.per_side:
+                message = f"{item.exercise.name} is done one side at a time: left, then right."
+            else:
+                message = f"{item.exercise.name} is done with both sides together."
+            raise forms.ValidationError(message)
+        return data
+
+
+class SkipForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="Why skip it?",
+        choices=SkipReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose a reason for skipping.",
+            "invalid_choice": "Choose one of the reasons listed.",
+        },
+    )
