@@ -32,6 +32,7 @@ from .models import (
 )
 
 PAIN_RISE_TO_STEP_BACK = 2
+BASELINE_NOTE = "Screening baseline"
 
 
 # --- screening -------------------------------------------------------------------------------
@@ -59,7 +60,7 @@ def record_screening(
     screening.save()
     if self_test is not None:
         SelfTest.objects.create(
-            user=user, left_angle=self_test[0], right_angle=self_test[1], note="Screening baseline"
+            user=user, left_angle=self_test[0], right_angle=self_test[1], note=BASELINE_NOTE
         )
 
     current = (

@@ -16,7 +16,7 @@ from programs.models import (
     SelfTest,
     Track,
 )
-from tests.factories import PlanFactory, finished_session
+from tests.factories import PlanFactory, SelfTestFactory, finished_session
 
 pytestmark = pytest.mark.django_db
 
@@ -77,6 +77,16 @@ def test_red_flags_need_no_self_test(user_client, user):
 
     assert Screening.objects.get(user=user).outcome == Outcome.CLINICIAN
     assert not SelfTest.objects.filter(user=user).exists()
+
+
+def test_a_later_self_test_is_not_shown_as_the_screenings_starting_point(user_client, user):
+    response = screen(
+        user_client, red_flags=["numbness"], no_red_flags=None, left_angle="", right_angle=""
+    )
+    SelfTestFactory(user=user, left_angle=70, right_angle=72)
+
+    body = user_client.get(response.redirect_chain[-1][0]).content.decode()
+    assert "Your starting point" not in body
 
 
 def test_a_red_flag_pauses_a_running_plan(user_client, user):

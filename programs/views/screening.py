@@ -73,7 +73,9 @@ def result(request: HttpRequest, screening_id: int) -> HttpResponse:
     changes = PlanChange.objects.filter(
         plan__user=request.user, session=None, created_at__gte=record.created_at
     ).select_related("plan__program", "to_stage")
-    self_tests = SelfTest.objects.filter(user=request.user, taken_at__gte=record.created_at)
+    self_tests = SelfTest.objects.filter(
+        user=request.user, note=services.BASELINE_NOTE, taken_at__gte=record.created_at
+    )
     if following is not None:
         changes = changes.filter(created_at__lt=following)
         self_tests = self_tests.filter(taken_at__lt=following)
