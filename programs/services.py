@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
@@ -32,6 +33,7 @@ from .models import (
 )
 
 PAIN_RISE_TO_STEP_BACK = 2
+REPEAT_RISE_WINDOW = timedelta(days=14)
 BASELINE_NOTE = "Screening baseline"
 
 
@@ -332,8 +334,9 @@ def qualifying_sessions(plan: Plan) -> int:
 def _step_back(plan: Plan, session: WorkoutSession, rise: int) -> PlanChange:
     stage = plan.stage
     pain = f"Your pain went from {session.pain_before} before the session to {session.pain_after}"
-    last = plan.changes.exclude(kind=ChangeKind.HOLD).first()
-    if last is not None and last.kind == ChangeKind.STEP_BACK:
+    # "Again" means soon after the last step back; weeks of good sessions later it is a new start.
+    since = (session.finished_at or timezone.now()) - REPEAT_RISE_WINDOW
+    if plan.changes.filter(kind=ChangeKind.STEP_BACK, created_at__gte=since).exists():
         plan.status = PlanStatus.PAUSED
         plan.save(update_fields=["status"])
         return _change(
@@ -341,7 +344,8 @@ def _step_back(plan: Plan, session: WorkoutSession, rise: int) -> PlanChange:
             session,
             ChangeKind.PAUSE,
             stage,
-            f"{pain} after it, and it rose after the last session too. The plan is paused: rest "
+            f"{pain} after it, and it also rose within two weeks of the last step back. The plan is "
+            f"paused: rest "
             f"for a few days and talk to a clinician before you go on. Do not push through pain.",
             from_stage=stage,
         )

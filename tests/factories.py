@@ -125,6 +125,8 @@ class PlanFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Plan
+        # The hooks create related rows only; the instance itself needs no second save.
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     program = factory.LazyFunction(lambda: Program.objects.get(track=Track.LENGTHEN))
@@ -148,6 +150,8 @@ class WorkoutSessionFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = WorkoutSession
+        # The hooks create related rows only; the instance itself needs no second save.
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     plan = factory.SubFactory(PlanFactory, user=factory.SelfAttribute("..user"))

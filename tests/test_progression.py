@@ -1,6 +1,9 @@
 """The progression rules, applied when a session is finished, on factory-built histories."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from programs import services
 from programs.models import ChangeKind, PlanStatus, Program, SkipReason, Track
@@ -199,3 +202,17 @@ def test_a_finished_session_on_a_paused_plan_changes_nothing():
     plan.refresh_from_db()
     assert plan.stage.number == 2
     assert plan.changes.count() == 1
+
+
+def test_a_rise_long_after_the_last_step_back_steps_back_again_instead_of_pausing():
+    plan = _plan_at(2)
+    _finish_today(plan, pain_before=2, pain_after=5)  # back to stage 1
+    plan.changes.filter(kind=ChangeKind.STEP_BACK).update(
+        created_at=timezone.now() - services.REPEAT_RISE_WINDOW - timedelta(days=1)
+    )
+
+    change = _finish_today(plan, pain_before=2, pain_after=4)
+
+    plan.refresh_from_db()
+    assert change.kind == ChangeKind.STEP_BACK
+    assert plan.status == PlanStatus.ACTIVE
