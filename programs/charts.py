@@ -22,7 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 WIDTH = 360
 LINE_HEIGHT = 210
 BAR_HEIGHT = 170
-FONT = 12
+FONT = 13
 MARGIN_LEFT = 34
 MARGIN_RIGHT = 12
 MARGIN_TOP = 24
@@ -100,11 +100,22 @@ def nice_step(span: float, ticks: int = 5) -> float:
     return 10 * magnitude
 
 
-def nice_range(values: Sequence[float], floor: float = 0, ceiling: float | None = None):
-    """Axis bounds that include every value with a little room, on round numbers."""
+def nice_range(
+    values: Sequence[float],
+    floor: float = 0,
+    ceiling: float | None = None,
+    min_span: float = 10,
+):
+    """Axis bounds that include every value with a little room, on round numbers.
+
+    ``min_span`` keeps small changes from filling the whole height and looking dramatic.
+    """
     low, high = (min(values), max(values)) if values else (floor, floor + 1)
-    if high == low:
-        low, high = low - 5, high + 5
+    if high - low < min_span:
+        middle = (high + low) / 2
+        low, high = middle - min_span / 2, middle + min_span / 2
+        if low < floor:
+            low, high = floor, floor + min_span
     step = nice_step(high - low)
     low = max(floor, math.floor(low / step) * step)
     high = math.ceil(high / step) * step
@@ -182,6 +193,7 @@ def line_chart(
     floor: float = 0,
     ceiling: float | None = None,
     fixed: tuple[float, float, float] | None = None,
+    min_span: float = 10,
 ) -> Chart:
     """Values over time, one line per series, x spaced by real time between the points.
 
@@ -189,7 +201,7 @@ def line_chart(
     """
     values = [p.value for s in series for p in s.points]
     times = [_timestamp(p.x) for s in series for p in s.points]
-    low, high, step = fixed or nice_range(values, floor, ceiling)
+    low, high, step = fixed or nice_range(values, floor, ceiling, min_span)
     bottom = LINE_HEIGHT - MARGIN_BOTTOM
     plot_left, plot_right = MARGIN_LEFT + 10, WIDTH - MARGIN_RIGHT - 8
 
@@ -265,7 +277,7 @@ def bar_chart(
     key: str = "a",
 ) -> Chart:
     """One bar per category, left to right, labelled under every ``label_every``-th bar."""
-    low, high, step = nice_range([b.value for b in bars] + [0], 0)
+    low, high, step = nice_range([b.value for b in bars] + [0], 0, min_span=5)
     bottom = BAR_HEIGHT - MARGIN_BOTTOM
 
     def scale_y(value: float) -> float:
@@ -403,6 +415,8 @@ def self_test_chart(tests: Sequence) -> Chart | None:
         unit="degrees",
         floor=0,
         ceiling=120,
+        # A few degrees is within measuring error: keep them from looking like a big change.
+        min_span=30,
     )
 
 

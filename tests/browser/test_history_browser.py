@@ -1,0 +1,115 @@
+import csv
+import datetime as dt
+import io
+
+from django.urls import reverse
+from django.utils import timezone
+
+from programs.models import SetLog, Side
+from programs.services import finish_session, session_items
+from tests.browser.conftest import DESKTOP
+from tests.factories import (
+    PASSWORD,
+    PlanFactory,
+    SelfTestFactory,
+    UserFactory,
+    WorkoutSessionFactory,
+    finished_session,
+)
+
+
+def _log_in(page, user) -> None:
+    page.goto(reverse("login"))
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+
+
+def _some_weeks_of_history(user):
+    plan = PlanFactory(user=user)
+    now = timezone.now()
+    pains = [(4, 3), (4, 4), (3, 3), (5, 3), (3, 2), (3, 3), (2, 2), (3, 2), (2, 1), (2, 2)]
+    for i, (before, after) in enumerate(pains):
+        finished_session(
+            plan,
+            pain_before=before,
+            pain_after=after,
+            when=now - dt.timedelta(days=3 * (len(pains) - i) + 2, hours=1),
+        )
+    SelfTestFactory(
+        user=user,
+        left_angle=48,
+        right_angle=55,
+        note="Screening baseline",
+        taken_at=now - dt.timedelta(days=34),
+    )
+    SelfTestFactory(user=user, left_angle=52, right_angle=57, taken_at=now - dt.timedelta(days=16))
+    return plan
+
+
+def _finish_today(plan):
+    """Today's session, done through the same finishing workflow the player uses."""
+    session = WorkoutSessionFactory(user=plan.user, plan=plan, pain_before=3)
+    items = session_items(session)
+    first = items[1]
+    SetLog.objects.bulk_create(
+        SetLog(item=first, set_number=n, side=side, reps=first.reps, hold_seconds=h)
+        for (n, side), h in zip(first.slots(), [22, 18, 25, 20, 24, 21], strict=False)
+    )
+    finish_session(session, pain_after=2, note="Felt looser on the left today.")
+    return session
+
+
+def test_a_finished_session_shows_in_the_history_and_in_the_export(page, screenshot, tmp_path):
+    user = UserFactory()
+    plan = _some_weeks_of_history(user)
+    session = _finish_today(plan)
+    _log_in(page, user)
+
+    page.goto(reverse("programs-history"))
+    newest = page.locator(".session-card").first
+    assert timezone.localtime(session.started_at).strftime("%Y") in newest.inner_text()
+    assert "Stayed at this stage" in newest.inner_text()
+    assert page.locator("#pain-chart-title").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "history-phone")
+
+    newest.get_by_role("link").click()
+    page.wait_for_url(f"**{reverse('programs-session', args=[session.pk])}")
+    assert "Felt looser on the left today." in page.inner_text("main")
+    assert "You stay at stage 1" in page.locator(".plan-change").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "session-summary-phone")
+
+    page.goto(reverse("programs-history") + "#self-test")
+    page.get_by_text("Repeat the self-test").click()
+    page.fill("#id_left_angle", "61")
+    page.fill("#id_right_angle", "63")
+    page.get_by_role("button", name="Save this self-test").click()
+    page.wait_for_url("**/history/#self-test")
+    assert "left leg 61°" in page.locator(".messages").inner_text()
+    assert page.locator('#self-test .chart-point-a[data-value="61"]').count() == 1
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download as CSV (spreadsheet)").click()
+    path = tmp_path / "export.csv"
+    download.value.save_as(path)
+    assert download.value.suggested_filename.startswith("hamstrings-data-")
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    sessions = rows[rows.index(["Sessions"]) + 2 :]
+    exported = next(row for row in sessions if row and row[0] == str(session.pk))
+    assert "Felt looser on the left today." in exported
+    sets = rows[rows.index(["Sets"]) + 2 :]
+    assert sum(1 for row in sets if row and row[1] == str(session.pk)) == 6
+    assert any(Side.LEFT in row for row in sets)
+
+    page.set_viewport_size(DESKTOP)
+    page.goto(reverse("programs-history"))
+    screenshot(page, "history-desktop")
+    page.emulate_media(color_scheme="dark")
+    screenshot(page, "history-desktop-dark")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "history-phone-dark")
+    page.goto(reverse("programs-exercise-history", args=["ninety-ninety-active-hamstring-stretch"]))
+    screenshot(page, "exercise-history-phone-dark")
