@@ -510,23 +510,31 @@ def exercise_chart(trend: Sequence, *, has_hold: bool) -> Chart | None:
         if points:
             name, key = names[side]
             series.append(Series(name, points, key))
-    values = [p for s in series for p in s.points]
-    first, last = values[0], values[-1]
+    suffix = " s" if has_hold else ""
+    what = "the average hold" if has_hold else "the repetitions"
+    sessions = len({t.session_id for t in trend})
+    where = {"Left": "on the left ", "Right": "on the right "}
+    if sessions > 1:
+        changes = [
+            f"{where.get(s.name, '')}from {_value_text(s.points[0].value)}{suffix} on "
+            f"{s.points[0].label} to {_value_text(s.points[-1].value)}{suffix} on "
+            f"{s.points[-1].label}"
+            for s in series
+        ]
+        desc = f"Across {sessions} sessions, {what} went {', and '.join(changes)}."
+    else:
+        values = [
+            f"{where.get(s.name, '').removeprefix('on the ')}{_value_text(s.points[0].value)}"
+            f"{suffix}"
+            for s in series
+        ]
+        verb = "was" if has_hold else "were"
+        desc = f"One session so far: {what} {verb} {', '.join(values)}."
     if has_hold:
         title = "Average hold per repetition at each session, in seconds"
-        desc = (
-            f"Across {len({t.session_id for t in trend})} sessions the average hold went from "
-            f"{_value_text(first.value)} s on {first.label} to {_value_text(last.value)} s on "
-            f"{last.label}."
-        )
         unit = "seconds"
     else:
         title = "Repetitions at each session"
-        desc = (
-            f"Across {len({t.session_id for t in trend})} sessions the repetitions went from "
-            f"{_value_text(first.value)} on {first.label} to {_value_text(last.value)} on "
-            f"{last.label}."
-        )
         unit = "reps"
     return line_chart(series, chart_id="exercise-chart", title=title, desc=desc, unit=unit)
 

@@ -208,3 +208,19 @@ def test_axis_ranges_land_on_round_numbers_around_the_values():
     assert charts.nice_range([47, 83]) == (40, 90, 10)
     assert charts.nice_range([0, 0], min_span=5) == (0, 5, 1)
     assert charts.nice_range([100, 118], ceiling=120, min_span=30)[1] == 120
+
+
+def test_the_exercise_summary_describes_each_side_in_words():
+    trend = [
+        SessionTrend(1, _at(1), "left", 20.0, 20, 3, 3),
+        SessionTrend(1, _at(1), "right", 18.5, 20, 3, 3),
+        SessionTrend(2, _at(4), "left", 25.0, 26, 3, 3),
+        SessionTrend(2, _at(4), "right", 24.0, 25, 3, 3),
+    ]
+    assert charts.exercise_chart(trend, has_hold=True).desc == (
+        "Across 2 sessions, the average hold went on the left from 20 s on 1 Mar to 25 s on "
+        "4 Mar, and on the right from 18.5 s on 1 Mar to 24 s on 4 Mar."
+    )
+    assert charts.exercise_chart(trend[:2], has_hold=True).desc == (
+        "One session so far: the average hold was left 20 s, right 18.5 s."
+    )

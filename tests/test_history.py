@@ -355,7 +355,7 @@ SELF_TEST = reverse("programs-self-test")
 def test_the_self_test_page_gives_the_instructions(user_client):
     response = user_client.get(SELF_TEST)
     assert response.status_code == 200
-    assert b"0 is flat on the floor" in response.content
+    assert b"the leg points straight at the ceiling" in response.content
     assert b'name="left_angle"' in response.content
 
 

@@ -48,24 +48,48 @@ def _some_weeks_of_history(user):
     return plan
 
 
-def _finish_today(plan):
-    """Today's session, done through the same finishing workflow the player uses."""
+def _part_done_today(plan):
+    """Today's session with one exercise logged, left open for the player to finish."""
     session = WorkoutSessionFactory(user=plan.user, plan=plan, pain_before=3)
-    items = session_items(session)
-    first = items[1]
+    item = session_items(session)[1]
     SetLog.objects.bulk_create(
-        SetLog(item=first, set_number=n, side=side, reps=first.reps, hold_seconds=h)
-        for (n, side), h in zip(first.slots(), [22, 18, 25, 20, 24, 21], strict=False)
+        SetLog(item=item, set_number=n, side=side, reps=item.reps, hold_seconds=h)
+        for (n, side), h in zip(item.slots(), [22, 18, 25, 20, 24, 21], strict=False)
     )
+    return session
+
+
+def _finish_today(plan):
+    """The same, finished through the service (for tests that do not drive the player)."""
+    session = _part_done_today(plan)
     finish_session(session, pain_after=2, note="Felt looser on the left today.")
     return session
+
+
+def _finish_in_the_player(page, session) -> None:
+    page.goto(reverse("programs-player", args=[session.pk]))
+    page.get_by_text("Finish the session early").click()
+    page.locator(".pain-option", has_text="2").first.click()
+    page.get_by_label("Note (optional)").fill("Felt looser on the left today.")
+    page.get_by_role("button", name="Finish the session").click()
+    page.wait_for_url(f"**{reverse('programs-session', args=[session.pk])}")
 
 
 def test_a_finished_session_shows_in_the_history_and_in_the_export(page, screenshot, tmp_path):
     user = UserFactory()
     plan = _some_weeks_of_history(user)
-    session = _finish_today(plan)
+    session = _part_done_today(plan)
+    planned = sum(item.planned_set_count for item in session.items.all())
     _log_in(page, user)
+
+    # The player sends a finished session to its summary: what was done, pain, note, change.
+    _finish_in_the_player(page, session)
+    summary = page.inner_text("main")
+    assert "Felt looser on the left today." in summary
+    assert f"6 of {planned} planned" in summary.replace("\n", " ")
+    assert "You stay at stage 1" in page.locator(".plan-change").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "session-summary-phone")
 
     page.goto(reverse("programs-history"))
     newest = page.locator(".session-card").first
@@ -78,9 +102,6 @@ def test_a_finished_session_shows_in_the_history_and_in_the_export(page, screens
     newest.get_by_role("link").click()
     page.wait_for_url(f"**{reverse('programs-session', args=[session.pk])}")
     assert "Felt looser on the left today." in page.inner_text("main")
-    assert "You stay at stage 1" in page.locator(".plan-change").inner_text()
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    screenshot(page, "session-summary-phone")
 
     page.goto(reverse("programs-history") + "#self-test")
     page.get_by_text("Repeat the self-test").click()
@@ -113,3 +134,25 @@ def test_a_finished_session_shows_in_the_history_and_in_the_export(page, screens
     screenshot(page, "history-phone-dark")
     page.goto(reverse("programs-exercise-history", args=["ninety-ninety-active-hamstring-stretch"]))
     screenshot(page, "exercise-history-phone-dark")
+
+
+def test_older_sessions_load_in_place_and_keep_their_address(page):
+    user = UserFactory()
+    plan = PlanFactory(user=user)
+    now = timezone.now()
+    sessions = [finished_session(plan, when=now - dt.timedelta(days=i)) for i in range(17)]
+    _log_in(page, user)
+    page.goto(reverse("programs-history"))
+    # A mark on the page that a full reload would wipe: only the list should be swapped.
+    page.evaluate("document.body.dataset.stayed = 'yes'")
+    page.get_by_role("link", name="Older").click()
+    page.wait_for_url("**/history/?page=2#sessions")
+    assert "Page 2 of 2" in page.locator("#sessions .pager").inner_text()
+    cards = page.locator(".session-card")
+    assert cards.count() == 2
+    oldest = reverse("programs-session", args=[sessions[-1].pk])
+    assert page.locator(f".session-card a[href='{oldest}']").count() == 1
+    assert page.evaluate("document.body.dataset.stayed") == "yes"
+    page.get_by_role("link", name="Newer").click()
+    page.wait_for_url("**/history/?page=1#sessions")
+    assert page.locator(".session-card").count() == 15
