@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import transaction
 
+from .figures import PoseError, parse_pose
 from .models import (
     Article,
     Caution,
@@ -73,6 +74,17 @@ def _article(code: str, where: str) -> Article:
         return Article.objects.get(code=code)
     except Article.DoesNotExist:
         raise ContentError(f"{where}: unknown source article {code!r}") from None
+
+
+def _pose(entry: dict[str, Any], where: str) -> dict[str, Any]:
+    pose = entry.get("pose", {})
+    if pose:
+        # Checked here so a slip in the angles stops the load instead of a figure vanishing.
+        try:
+            parse_pose(pose, f"{where} pose")
+        except PoseError as exc:
+            raise ContentError(str(exc)) from None
+    return pose
 
 
 def _files(content_dir: Path) -> list[Path]:
@@ -193,7 +205,7 @@ def _load_exercise(data: dict[str, Any], rel: str, expected_slug: str) -> Exerci
                 "phase": phase,
                 "text": _required(entry, "text", where),
                 "cue": entry.get("cue", ""),
-                "pose": entry.get("pose", {}),
+                "pose": _pose(entry, where),
             },
         )
         kept_numbers.append(number)

@@ -1,11 +1,13 @@
 from django.urls import include, path
 
-from .views import accounts, history, library, ops, player, screening
+from .views import accounts, history, library, ops, player, pwa, screening
 
 library_urls = [
     path("", library.home, name="programs-home"),
     path("exercises/", library.exercise_list, name="programs-exercises"),
     path("exercises/<slug:slug>/", library.exercise_detail, name="programs-exercise"),
+    path("sw.js", pwa.service_worker, name="programs-service-worker"),
+    path("manifest.webmanifest", pwa.manifest, name="programs-manifest"),
 ]
 
 account_urls = [

@@ -1,0 +1,81 @@
+"""Template tags that draw the exercise figures (see programs/figures.py).
+
+{% load figures %}
+{% step_figure step %}                 one step's position, at the scale of its exercise
+{% exercise_motion exercise %}         the exercise's move, for the player (figures.css)
+{% pose_motion start_step end_step %}  the move between any two steps of one exercise
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django import template
+from django.utils.safestring import SafeString, mark_safe
+
+from .. import figures
+from ..models import Effort
+
+register = template.Library()
+log = logging.getLogger(__name__)
+
+
+def _steps(step: Any) -> list[Any]:
+    # On the library page the steps are prefetched and each knows its exercise already.
+    return list(step.exercise.steps.all())
+
+
+def _box(steps: list[Any]) -> figures.Box | None:
+    poses = figures.exercise_poses(steps)
+    return figures.frame_box(poses) if poses else None
+
+
+@register.simple_tag
+def step_figure(step: Any) -> SafeString:
+    """The figure for one step, or nothing when the step has no pose."""
+    try:
+        pose = figures.step_pose(step)
+        if pose is None:
+            return mark_safe("")
+        svg = figures.render(pose, figures.describe(pose, step), _box(_steps(step)))
+    except figures.PoseError as exc:
+        # A pose broken by an edit in the admin costs the picture, not the page.
+        log.warning("no figure: %s", exc)
+        return mark_safe("")
+    return mark_safe(svg)
+
+
+def _motion_kind(exercise: Any) -> str:
+    return "hold" if exercise.effort == Effort.HOLD else "reps"
+
+
+@register.simple_tag
+def pose_motion(start_step: Any, end_step: Any, kind: str = "") -> SafeString:
+    """The move from one step's position to another's, as a figure the player can set going."""
+    try:
+        start, end = figures.step_pose(start_step), figures.step_pose(end_step)
+        if start is None or end is None:
+            return mark_safe("")
+        steps = _steps(end_step)
+        box = figures.frame_box(
+            [
+                *figures.exercise_poses(steps),
+                *(start.blend(end, i / (figures.FRAMES - 1)) for i in range(figures.FRAMES)),
+            ]
+        )
+        label = figures.describe(end, end_step)
+        svg = figures.render_motion(start, end, label, kind or _motion_kind(end_step.exercise), box)
+    except figures.PoseError as exc:
+        log.warning("no moving figure: %s", exc)
+        return mark_safe("")
+    return mark_safe(svg)
+
+
+@register.simple_tag
+def exercise_motion(exercise: Any, kind: str = "") -> SafeString:
+    """The exercise's own move: from its start position to the position held or repeated."""
+    pair = figures.motion_steps(exercise.steps.all())
+    if pair is None:
+        return mark_safe("")
+    return pose_motion(*pair, kind=kind)
