@@ -40,6 +40,8 @@ def safe_cell(value: Any) -> Any:
         return "yes" if value else "no"
     if isinstance(value, int | float):
         return value
+    if isinstance(value, list | tuple):
+        return safe_cell("; ".join(str(v) for v in value))
     text = str(value)
     if text.startswith(FORMULA_START):
         return "'" + text
@@ -72,7 +74,7 @@ def _screenings(user) -> Iterator[dict[str, Any]]:
             "id": s.pk,
             "created_at": _when(s.created_at),
             "outcome": s.outcome,
-            "red_flags": "; ".join(s.red_flags),
+            "red_flags": list(s.red_flags),
             "recent_injury": s.recent_injury,
             "pelvic_tilt": s.pelvic_tilt,
             "disc_problems": s.disc_problems,

@@ -115,7 +115,8 @@ def test_the_csv_holds_exactly_my_rows(user_client, user, history):
     changes = {r["id"]: r for r in tables["Plan changes"]}
     assert changes[str(history["change"].pk)]["reason"] == history["change"].reason
     assert len(changes) == PlanChange.objects.filter(plan__user=user).count()
-    assert "NOT MINE" not in str(tables) and "99" not in str(tables["Self-tests"])
+    assert "NOT MINE" not in str(tables)
+    assert {r["left_angle"] for r in tables["Self-tests"]} == {"51"}
 
 
 def test_the_json_holds_exactly_my_rows_with_sets_inside_sessions(user_client, user, history):
@@ -132,6 +133,7 @@ def test_the_json_holds_exactly_my_rows_with_sets_inside_sessions(user_client, u
     assert history["change"].reason in [c["reason"] for c in data["plan_changes"]]
     assert "NOT MINE" not in json.dumps(data)
     assert "fever" not in json.dumps(data)
+    assert all(isinstance(s["red_flags"], list) for s in data["screenings"])
 
 
 @pytest.mark.parametrize(
@@ -150,6 +152,8 @@ def test_plain_text_and_numbers_are_left_alone():
     assert safe_cell(3) == 3
     assert safe_cell(None) == ""
     assert safe_cell(True) == "yes"
+    assert safe_cell(["numbness", "fever"]) == "numbness; fever"
+    assert safe_cell(["-x"]) == "'-x"
 
 
 def test_the_json_keeps_the_text_exactly(user_client, user):

@@ -209,14 +209,14 @@ def test_the_charts_carry_my_pain_and_self_tests_only(user_client, user, other_u
     finished_session(plan, pain_before=6, pain_after=4)
     finished_session(PlanFactory(user=other_user), pain_before=9, pain_after=9)
     SelfTestFactory(user=user, left_angle=44, right_angle=47)
-    SelfTestFactory(user=other_user, left_angle=99, right_angle=99)
+    SelfTestFactory(user=other_user, left_angle=117, right_angle=117)
     response = user_client.get(HISTORY)
     pain = response.context["pain_chart"]
     assert [[p.value for p in s.points] for s in pain.series] == [[6], [4]]
     tests = response.context["self_test_chart"]
     assert [[p.value for p in s.points] for s in tests.series] == [[44], [47]]
     content = response.content.decode()
-    assert 'data-value="99"' not in content
+    assert 'data-value="117"' not in content
     assert "style=" not in content
 
 
