@@ -80,6 +80,9 @@ def test_it_answers_htmx_with_the_player_at_the_next_set(user_client, session, n
     assert "<html" not in body
     assert response.context["next_slot"] == (1, Side.RIGHT)
     assert 'data-announce="Set 1, left side saved."' in body
+    assert response.headers["HX-Replace-Url"] == (
+        reverse("programs-player", args=[session.pk]) + f"?item={ninety.order}"
+    )
     assert SetLog.objects.count() == 1
 
 
@@ -186,6 +189,17 @@ def test_it_rejects_bad_input_with_a_message_and_stores_nothing(
     assert message in body
     assert ("<html" in body) is not htmx
     assert SetLog.objects.count() == 0
+
+
+def test_it_shows_a_typo_for_an_exercise_already_complete_as_a_message(
+    user_client, session, bridge
+):
+    for number, side in bridge.slots():
+        SetLogFactory(item=bridge, set_number=number, side=side)
+    response = user_client.post(log_url(session), set_data(bridge, side=Side.NONE, reps="x"))
+    assert response.status_code == 422
+    assert "Enter a whole number" in response.content.decode()
+    assert SetLog.objects.count() == 3
 
 
 def test_it_rejects_a_side_for_an_exercise_done_with_both_sides(user_client, session, bridge):

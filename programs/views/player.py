@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, replace_url
 
 from .. import services
 from ..forms.player import FinishForm, PainBeforeForm, SetAmountsForm, SetLogForm, SkipForm
@@ -110,9 +110,10 @@ def log_set(request: HttpRequest, session_id: int) -> HttpResponse:
     form = SetLogForm(request.POST, items=items)
     if not form.is_valid():
         item = form.cleaned_data.get("item")
-        if any(form.has_error(name) for name in SLOT_FIELDS):
+        stale = any(form.has_error(name) for name in SLOT_FIELDS) or item.next_slot() is None
+        if stale:
             # A stale or altered form: say what was wrong and offer the right set afresh.
-            errors = [str(e) for name in (*SLOT_FIELDS, None) for e in _errors(form, name)]
+            errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
             return _render_player(request, session, items, item, errors=errors, status=422)
         return _render_player(request, session, items, item, set_form=form, status=422)
 
@@ -141,7 +142,9 @@ def edit_set(request: HttpRequest, session_id: int, set_id: int) -> HttpResponse
     log.reps = form.cleaned_data["reps"]
     log.hold_seconds = form.cleaned_data["hold_seconds"]
     log.save(update_fields=["reps", "hold_seconds"])
-    return _after_change(request, session, log.item, announce=f"{_set_label(log)} changed.")
+    return _after_change(
+        request, session, log.item, announce=f"{_set_label(log)} changed.", stay=True
+    )
 
 
 @login_required
@@ -184,8 +187,7 @@ def skip(request: HttpRequest, session_id: int, item_id: int) -> HttpResponse:
     item.skipped_reason = form.cleaned_data["reason"]
     item.skipped_at = timezone.now()
     item.save(update_fields=["skipped_reason", "skipped_at"])
-    # Move on to whatever is next rather than staying on the exercise just skipped.
-    return _after_change(request, session, None, announce=f"{item.exercise.name} skipped.")
+    return _after_change(request, session, item, announce=f"{item.exercise.name} skipped.")
 
 
 @login_required
@@ -218,12 +220,6 @@ def _go(request: HttpRequest, url: str) -> HttpResponse:
     if request.htmx:
         return HttpResponseClientRedirect(url)
     return HttpResponseRedirect(url, status=303)
-
-
-def _errors(form, name: str | None) -> list[str]:
-    if name is None:
-        return list(form.non_field_errors())
-    return list(form.errors.get(name, []))
 
 
 def _item_by_order(items: list[SessionExercise], order: str | None) -> SessionExercise | None:
@@ -280,22 +276,37 @@ def _stored_with_token(token) -> SetLog | None:
 
 
 def _after_change(
-    request: HttpRequest, session: WorkoutSession, item: SessionExercise | None, announce: str
+    request: HttpRequest,
+    session: WorkoutSession,
+    item: SessionExercise,
+    announce: str,
+    stay: bool = False,
 ) -> HttpResponse:
-    """Show the player again: the partial for htmx, a redirect for a plain form."""
+    """Show the player again: the partial for htmx, a redirect for a plain form.
+
+    It stays on the exercise being worked on until that is done, then goes on to the next
+    one after it with sets to do, so someone who chose their own order keeps going forward.
+    """
     items = services.session_items(session)
-    if item is not None:
-        item = next(i for i in items if i.pk == item.pk)
-        # Stay on the exercise being worked on until it is done; then the next one comes up.
-        if item.next_slot() is None:
-            item = None
-    if request.htmx:
-        return _render_player(request, session, items, item, announce=announce)
+    item = next(i for i in items if i.pk == item.pk)
+    shown = item if stay else _next_to_do(items, item)
     url = reverse("programs-player", args=[session.pk])
     current = session.current_slot(items)
-    if item is not None and (current is None or current.item.pk != item.pk):
-        url += f"?item={item.order}"
-    return HttpResponseRedirect(url, status=303)
+    if shown is not None and (stay or current is None or current.item.pk != shown.pk):
+        url += f"?item={shown.order}"
+    if not request.htmx:
+        return HttpResponseRedirect(url, status=303)
+    response = _render_player(request, session, items, shown, chosen=stay, announce=announce)
+    # The address bar follows the player, so a reload opens what is on screen now.
+    return replace_url(response, url)
+
+
+def _next_to_do(items: list[SessionExercise], item: SessionExercise) -> SessionExercise | None:
+    at = items.index(item)
+    for candidate in items[at:] + items[:at]:
+        if candidate.next_slot() is not None:
+            return candidate
+    return None
 
 
 def _closed(request: HttpRequest, session: WorkoutSession) -> HttpResponse:

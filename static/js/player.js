@@ -16,7 +16,7 @@
   var current = null; // the mounted player, if the page has one
   var audio = null; // made on the first tap: browsers only allow sound after a gesture
   var wakeLock = null;
-  var failedForm = null; // the form whose post did not get through, to send again
+  var retry = null; // sends again the post that did not get through
 
   // --- sound, speech, announcements, wake lock -----------------------------------------------
 
@@ -135,18 +135,21 @@
 
   function mount(root) {
     var ms = parseInt(root.dataset.msPerSecond, 10) || 1000;
-    var sessionId = root.dataset.session;
     var work = root.querySelector("[data-work]");
     var form = root.querySelector("[data-set-form]");
     var restBox = root.querySelector("[data-rest]");
     var timers = [];
     var player = { root: root, refresh: refresh, space: space, log: log, destroy: destroy };
 
+    // Said once, together: a second message in the live region would cut off the first.
+    var notes = root.dataset.announce ? [root.dataset.announce] : [];
     setUpSpeechToggle(root);
     setUpRetry(root);
-    restorePending(root, form, sessionId);
-    if (root.dataset.announce) announce(root.dataset.announce);
-    if (!work || !form) return player;
+    restorePending(root, form);
+    if (!work || !form) {
+      announce(notes.join(" "));
+      return player;
+    }
 
     work.hidden = false;
     keepAwake();
@@ -160,7 +163,7 @@
 
     if (work.dataset.switchSides === "1") {
       say("Switch sides. Now the right side.");
-      announce("Switch sides. Now the right side.");
+      notes.push("Switch sides. Now the right side.");
     }
 
     // --- rest between sets
@@ -186,9 +189,10 @@
       });
       timers.push(rest);
       skipRest.addEventListener("click", endRest);
-      announce("Rest " + Math.ceil(restMs / ms) + " seconds. Skip it whenever you are ready.");
+      notes.push("Rest " + Math.ceil(restMs / ms) + " seconds. Skip it whenever you are ready.");
       rest.start();
     }
+    announce(notes.join(" "));
 
     function endRest() {
       if (!rest) return;
@@ -264,12 +268,14 @@
           paused = false;
           countdown.start();
           pauseButton.textContent = "Pause";
+          pauseButton.classList.add("button-secondary");
           phaseText.textContent = phase === "hold" ? holdLabel() : "Get ready";
           announce("Resumed.");
         } else {
           paused = true;
           countdown.pause();
           pauseButton.textContent = "Resume";
+          pauseButton.classList.remove("button-secondary"); // resuming is the next thing to do
           phaseText.textContent = "Paused";
           announce("Paused.");
         }
@@ -420,26 +426,30 @@
   }
 
   // --- saving that loses nothing --------------------------------------------------------------
+  //
+  // A post that gets no answer leaves its form on screen, token and all, with a message and a
+  // Try again button; coming back online sends it again by itself. A set is also kept in
+  // localStorage until the server answers, so a reload or a reopened tab sends it too. The
+  // server stores a token once, so sending again never makes a second row.
 
   function setUpRetry(root) {
-    var retry = root.querySelector("[data-retry]");
-    if (retry) retry.addEventListener("click", resend);
+    var button = root.querySelector("[data-retry]");
+    if (button) button.addEventListener("click", resend);
   }
 
   function resend() {
-    if (failedForm && failedForm.isConnected && typeof failedForm.requestSubmit === "function") {
-      failedForm.requestSubmit();
-    }
+    if (retry) retry();
   }
 
-  function showSaveError(form, text) {
-    var root = form.closest("[data-player]");
+  function showSaveError(root, text, again) {
     var box = root && root.querySelector("[data-save-error]");
+    retry = again;
     if (!box) return;
     box.querySelector("[data-save-error-text]").textContent = text;
     box.hidden = false;
-    failedForm = form;
   }
+
+  function pendingKey(root) { return PENDING_KEY + root.dataset.session; }
 
   function pendingFrom(form) {
     var data = {};
@@ -452,48 +462,63 @@
 
   function slotOf(data) { return [data.item, data.set_number, data.side].join("/"); }
 
-  // A set that could not be sent is kept in the browser; if the page comes back (a reload, a
-  // reopened tab) still waiting for that same set, it is filled in and sent again with its token.
-  function restorePending(root, form, sessionId) {
-    var key = PENDING_KEY + sessionId;
+  function submitter(form) {
+    return function () {
+      if (form.isConnected && typeof form.requestSubmit === "function") form.requestSubmit();
+    };
+  }
+
+  function restorePending(root, form) {
     var raw = null;
-    try { raw = window.localStorage.getItem(key); } catch (e) { return; }
+    try { raw = window.localStorage.getItem(pendingKey(root)); } catch (e) { return; }
     if (!raw) return;
-    var pending;
+    var pending = null;
     try { pending = JSON.parse(raw); } catch (e) { pending = null; }
-    if (!pending || !form || slotOf(pending) !== slotOf(pendingFrom(form))) {
-      // The server already has it (the slot moved on) or it is unreadable.
-      try { window.localStorage.removeItem(key); } catch (e) { /* ignore */ }
+    if (!pending || !pending.client_token) {
+      try { window.localStorage.removeItem(pendingKey(root)); } catch (e) { /* ignore */ }
       return;
     }
-    Object.keys(pending).forEach(function (name) {
-      var field = form.elements.namedItem(name);
-      if (field) field.value = pending[name];
-    });
-    showSaveError(form, "A set you did earlier was not saved yet. Sending it now.");
+    var again;
+    if (form && slotOf(pending) === slotOf(pendingFrom(form))) {
+      // The page is waiting for that very set: fill it in so the person sees what is sent.
+      Object.keys(pending).forEach(function (name) {
+        var field = form.elements.namedItem(name);
+        if (field) field.value = pending[name];
+      });
+      again = submitter(form);
+    } else {
+      again = function () {
+        window.htmx.ajax("POST", root.dataset.logUrl, {
+          source: root, target: "#player", swap: "outerHTML", values: pending,
+        });
+      };
+    }
+    showSaveError(root, "A set you did earlier was not saved yet. Sending it now.", again);
     if (navigator.onLine !== false) window.setTimeout(resend, 0);
   }
 
   function isSetForm(elt) { return elt && elt.matches && elt.matches("[data-set-form]"); }
+  function isPendingSend(elt) { return elt && elt.matches && elt.matches("[data-player]"); }
 
   document.addEventListener("htmx:sendError", function (event) {
-    var form = event.detail.elt;
-    if (!form || !form.closest) return;
-    form = form.closest("form") || form;
+    var elt = event.detail.elt;
+    if (!elt || !elt.closest) return;
+    var root = elt.closest("[data-player]");
+    var form = elt.closest("form");
     if (isSetForm(form)) {
-      var root = form.closest("[data-player]");
       try {
-        window.localStorage.setItem(PENDING_KEY + root.dataset.session, JSON.stringify(pendingFrom(form)));
+        window.localStorage.setItem(pendingKey(root), JSON.stringify(pendingFrom(form)));
       } catch (e) { /* storage full or blocked: the form on screen still holds the set */ }
     }
-    showSaveError(form, "No connection: this is not saved yet. It is kept here and will be sent again when you are back online, or press Try again.");
+    var again = form ? submitter(form) : retry;
+    showSaveError(root, "No connection: this is not saved yet. It is kept here and will be sent again when you are back online, or press Try again.", again);
   });
 
   document.addEventListener("htmx:responseError", function (event) {
-    var form = event.detail.elt;
-    if (!form || !form.closest) return;
-    form = form.closest("form") || form;
-    showSaveError(form, "The server could not save this just now. Nothing is lost: press Try again.");
+    var elt = event.detail.elt;
+    if (!elt || !elt.closest) return;
+    var form = elt.closest("form");
+    showSaveError(elt.closest("[data-player]"), "The server could not save this just now. Nothing is lost: press Try again.", form ? submitter(form) : retry);
   });
 
   // A 400 or 422 carries the player with a message in it: show it instead of treating it as an
@@ -507,12 +532,15 @@
   });
 
   // Any answer at all means the server has decided about this set: nothing left to resend.
+  // The element that asked is read from the request: after a swap it is no longer in the page,
+  // so htmx fires this event on an ancestor instead.
   document.addEventListener("htmx:afterRequest", function (event) {
-    var elt = event.detail.elt;
-    if (!event.detail.xhr || !event.detail.xhr.status || !isSetForm(elt)) return;
-    failedForm = null;
-    var root = elt.closest("[data-player]");
-    try { window.localStorage.removeItem(PENDING_KEY + root.dataset.session); } catch (e) { /* ignore */ }
+    var config = event.detail.requestConfig;
+    var source = config && config.elt;
+    if (!event.detail.xhr || !event.detail.xhr.status || !source) return;
+    if (!isSetForm(source) && !isPendingSend(source)) return;
+    retry = null;
+    try { window.localStorage.removeItem(pendingKey(source.closest("[data-player]"))); } catch (e) { /* ignore */ }
   });
 
   window.addEventListener("online", resend);
