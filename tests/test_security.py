@@ -12,7 +12,14 @@ from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import (
+    PASSWORD,
+    PlanFactory,
+    SelfTestFactory,
+    UserFactory,
+    WorkoutSessionFactory,
+    finished_session,
+)
 from tests.production import evaluate, production_env
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -421,3 +428,74 @@ def test_an_htmx_post_with_the_header_from_the_page_succeeds():
 
     assert response.status_code in (200, 302)
     assert "_auth_user_id" not in client.session
+
+
+# --- the pages as rendered, with real records in them -----------------------------------------
+
+
+@pytest.fixture
+def person_with_history(db):
+    person = UserFactory()
+    plan = PlanFactory(user=person)
+    done = [finished_session(plan) for _ in range(3)]
+    SelfTestFactory(user=person)
+    open_session = WorkoutSessionFactory(user=person, plan=plan)
+    client = Client()
+    client.force_login(person, backend="django.contrib.auth.backends.ModelBackend")
+    pages = [
+        reverse("programs-dashboard"),
+        reverse("programs-plan"),
+        reverse("programs-screening"),
+        reverse("programs-screening-result", args=[plan.screening_id]),
+        reverse("programs-player", args=[open_session.pk]),
+        reverse("programs-history"),
+        reverse("programs-session", args=[done[0].pk]),
+        reverse("programs-exercise-history", args=[open_session.items.first().exercise.slug]),
+        reverse("programs-self-test"),
+        reverse("programs-delete-account"),
+        reverse("programs-export-csv"),
+        reverse("programs-export-json"),
+        reverse("password_change"),
+    ]
+    return client, pages, open_session
+
+
+def test_personal_pages_with_records_are_never_cached_and_carry_no_inline_code(
+    person_with_history,
+):
+    client, pages, _ = person_with_history
+
+    for path in pages:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "no-store" in response["Cache-Control"], path
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        if response["Content-Type"].startswith("text/html"):
+            assert inline_code_in_markup(body.decode()) == [], path
+
+
+def test_logging_a_set_over_htmx_needs_the_token_the_player_page_carries(person_with_history):
+    _, _, session = person_with_history
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(session.user, backend="django.contrib.auth.backends.ModelBackend")
+    item = session.items.order_by("order").first()
+    number, side = item.slots()[0]
+    form = {
+        "item": item.pk,
+        "set_number": number,
+        "side": side,
+        "reps": item.reps,
+        "hold_seconds": item.hold_seconds,
+        "client_token": "6a0c7f0e-5b8e-4c55-9a59-1f1d3f1f0b11",
+    }
+    url = reverse("programs-log-set", args=[session.pk])
+
+    refused = client.post(url, form, headers={"hx-request": "true"})
+    assert refused.status_code == 403
+    assert not item.logs.exists()
+
+    token = htmx_token(client, reverse("programs-player", args=[session.pk]))
+    response = client.post(url, form, headers={"hx-request": "true", "x-csrftoken": token})
+
+    assert response.status_code == 200
+    assert item.logs.count() == 1
