@@ -207,7 +207,9 @@
     var repCount = work.querySelector("[data-rep-count]");
     var repUndo = work.querySelector("[data-rep-undo]");
     if (repButton) {
-      repsInput.value = "0";
+      // Counting starts from nothing, unless the server sent back what the person typed.
+      if (form.querySelector(".errorlist")) count = parseInt(repsInput.value, 10) || 0;
+      setCount(count);
       repButton.addEventListener("click", countRep);
       repUndo.addEventListener("click", function () {
         if (count > 0) setCount(count - 1);
@@ -239,6 +241,7 @@
     var secondsText = work.querySelector("[data-seconds]");
     var ring = work.querySelector("[data-ring]");
     var repNow = work.querySelector("[data-rep-now]");
+    var unitText = work.querySelector("[data-unit]");
     var phase = "idle"; // idle, ready, hold, done
     var countdown = null;
     var paused = false;
@@ -247,10 +250,16 @@
     if (startButton) {
       ring.setAttribute("stroke-dasharray", RING.toFixed(2));
       showRing(1);
-      secondsText.textContent = clock(holdSeconds);
+      showSeconds(holdSeconds);
       startButton.addEventListener("click", startOrPause);
       pauseButton.addEventListener("click", startOrPause);
       endButton.addEventListener("click", endEarly);
+    }
+
+    // Minutes and seconds read "2:30" and need no unit; short times say "seconds".
+    function showSeconds(s) {
+      secondsText.textContent = clock(s);
+      unitText.textContent = s >= 60 ? "" : "seconds";
     }
 
     function showRing(fraction) {
@@ -300,7 +309,7 @@
       var last = null;
       countdown = Countdown(GET_READY * ms, ms, function (left) {
         var s = Math.ceil(left / ms);
-        if (s !== last) { last = s; secondsText.textContent = String(s); }
+        if (s !== last) { last = s; showSeconds(s); }
         showRing(left / (GET_READY * ms));
       }, hold);
       timers.push(countdown);
@@ -321,7 +330,7 @@
         showRing(left / (holdSeconds * ms));
         if (s === last) return;
         last = s;
-        secondsText.textContent = clock(s);
+        showSeconds(s);
         if (s > 0 && s <= 3) beep(660, 90);
         if (!halfway && holdSeconds >= 10 && s <= holdSeconds / 2) {
           halfway = true;
@@ -373,7 +382,7 @@
         holds = [];
         startButton.hidden = false;
         phaseText.textContent = "Ready";
-        secondsText.textContent = clock(holdSeconds);
+        showSeconds(holdSeconds);
         showRing(1);
         return;
       }
@@ -382,6 +391,7 @@
       if (mode === "reps_hold") repsInput.value = String(done.length);
       phaseText.textContent = "Done";
       secondsText.textContent = "✓";
+      unitText.textContent = "saving";
       say("Done.");
       // Saved the moment it is done; a lost answer is resent with the same token.
       log();

@@ -74,7 +74,9 @@ def test_a_whole_session_on_a_phone(page, live_server):
     session = WorkoutSession.objects.get(user__username="steady")
     assert session.pain_before == 3
     expect(page.get_by_role("heading", name="Gentle dynamic warm-up")).to_be_visible()
+    expect(page.locator("[data-seconds]")).to_have_text("3:00")
     _fits(page, PHONE["width"])
+    _shot(page, "player-warm-up-phone-first-screen", full_page=False)
 
     # Skip the warm-up, with a reason.
     page.get_by_text("Skip this exercise").click()
@@ -130,6 +132,8 @@ def test_a_whole_session_on_a_phone(page, live_server):
     _wait_for_set(page, "Set 2 of 3")
     _wait_for_set(page, "Right side")
     expect(page.locator(".logged-set")).to_have_count(3)
+    _shot_of(page, ".logged", "player-logged-phone")
+    _shot_of(page, ".item-nav", "player-nav-phone")
     expect(page.locator(".session-progress")).to_contain_text("3 of 19 sets done")
 
     _run_hold(page)
