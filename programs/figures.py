@@ -540,11 +540,13 @@ def _front_view(pose: Pose) -> Figure:
             _line(elbow, wrist, W_FOREARM, "fig-arm"),
             Shape("circle", (wrist,), HAND_R, "fig-hand"),
         ]
+    # Two capsules side by side make a trunk wider at the shoulders than at the hips.
     hips = _rot((HIP_HALF * 0.6, 0.0), tilt_pelvis)
+    chest = [_add(shoulder, _rot((sign * SHOULDER_HALF * 0.55, -3.0), t)) for sign in (-1, 1)]
     trunk_shapes = [
         _line(shoulder, neck, W_NECK, "fig-neck"),
-        _line(_add(pelvis, hips, -1), shoulder, W_TRUNK_FRONT, "fig-trunk"),
-        _line(_add(pelvis, hips), shoulder, W_TRUNK_FRONT, "fig-trunk"),
+        _line(_add(pelvis, hips, -1), chest[0], W_TRUNK_FRONT, "fig-trunk"),
+        _line(_add(pelvis, hips), chest[1], W_TRUNK_FRONT, "fig-trunk"),
         Shape("circle", (head,), HEAD_R, "fig-head"),
     ]
     if pose.base == "side-lying":
