@@ -160,7 +160,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = envint("DJANGO_PROXY_COUNT", 0) or None
+# Behind load balancers the address comes from X-Forwarded-For, counted from the right.
+PROXY_COUNT = envint("DJANGO_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "hamstrings.proxy.client_ip"
 
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"

@@ -336,6 +336,59 @@ def test_the_lockout_lifts_after_the_cool_off(client):
     assert _log_in(client, person.username, PASSWORD).status_code == 302
 
 
+def _log_in_through_balancer(client: Client, username: str, password: str, forwarded: str):
+    return client.post(
+        reverse("login"),
+        {"username": username, "password": password},
+        REMOTE_ADDR="10.0.0.2",  # the load balancer
+        HTTP_X_FORWARDED_FOR=forwarded,
+    )
+
+
+@pytest.mark.django_db
+def test_behind_a_balancer_a_lockout_is_per_visitor_not_for_everyone(client, settings):
+    settings.PROXY_COUNT = 1
+    person = UserFactory()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _log_in_through_balancer(client, person.username, "wrong", "203.0.113.7")
+
+    locked = _log_in_through_balancer(client, person.username, PASSWORD, "203.0.113.7")
+    elsewhere = _log_in_through_balancer(Client(), person.username, PASSWORD, "198.51.100.20")
+
+    assert locked.status_code == 429
+    assert elsewhere.status_code == 302
+
+
+@pytest.mark.django_db
+def test_behind_a_balancer_a_made_up_forwarded_address_does_not_dodge_the_lockout(client, settings):
+    settings.PROXY_COUNT = 1
+    person = UserFactory()
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        # The visitor writes a new address each time; the balancer appends the real one.
+        _log_in_through_balancer(client, person.username, "wrong", f"192.0.2.{n}, 203.0.113.7")
+
+    response = _log_in_through_balancer(
+        client, person.username, PASSWORD, "192.0.2.99, 203.0.113.7"
+    )
+
+    assert response.status_code == 429
+
+
+@pytest.mark.django_db
+def test_without_a_proxy_the_forwarded_header_is_ignored(client, settings):
+    settings.PROXY_COUNT = 0
+    person = UserFactory()
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            reverse("login"),
+            {"username": person.username, "password": "wrong"},
+            REMOTE_ADDR="203.0.113.7",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{n}",
+        )
+
+    assert _log_in(client, person.username, PASSWORD, "203.0.113.7").status_code == 429
+
+
 def _ago(delta: timedelta):
     from django.utils import timezone
 
