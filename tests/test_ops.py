@@ -14,6 +14,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from programs.models import ContentFile
+from tests.production import evaluate, production_env
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -55,6 +56,21 @@ def test_healthz_answers_503_when_the_query_fails_on_an_open_connection(client):
         response = client.get("/healthz")
 
     assert response.status_code == 503
+
+
+def test_healthz_answers_503_when_postgresql_cannot_be_reached_at_all(tmp_path):
+    # Port 1 on loopback: nothing listens, so the connection is refused at once.
+    env = production_env(tmp_path, DATABASE_URL="postgres://app:pw@127.0.0.1:1/hamstrings")
+
+    status = evaluate(
+        env,
+        """
+        from django.test import Client
+        result = Client(HTTP_HOST="hamstrings.example").get("/healthz", secure=True).status_code
+        """,
+    )
+
+    assert status == 503
 
 
 @pytest.mark.django_db

@@ -123,6 +123,7 @@ def test_database_url_selects_postgresql_with_persistent_health_checked_connecti
     )
     assert database["CONN_MAX_AGE"] == 600
     assert database["CONN_HEALTH_CHECKS"] is True
+    assert database["OPTIONS"]["connect_timeout"] == 5
     assert database["psycopg3"] is True
 
 
