@@ -206,7 +206,7 @@ def finish(request: HttpRequest, session_id: int) -> HttpResponse:
         change = services.finish_session(
             session, form.cleaned_data["pain_after"], form.cleaned_data["note"]
         )
-    messages.success(request, "Session finished and saved. Well done for showing up.")
+    messages.success(request, "Session finished and saved.")
     if change is not None:
         messages.info(request, change.reason)
     return _go(request, session.get_absolute_url())
