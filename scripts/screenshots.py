@@ -123,6 +123,10 @@ def take_all(browser, base: str, demo: dict, width: str, viewport: dict, scheme:
         page.locator("[data-phase]", has_text=re.compile(r"^\s*Hold\s*$")).wait_for(timeout=20_000)
         page.wait_for_timeout(3000)
     shoot(page, f"player-{suffix}")
+    if width == "phone":
+        # On a phone the steps and the figure sit below the timer.
+        page.evaluate("document.querySelector('.how-card').scrollIntoView({block: 'start'})")
+        shoot(page, f"player-steps-{suffix}")
 
     page.goto(f"{base}/history/")
     page.wait_for_load_state("networkidle")

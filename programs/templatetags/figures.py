@@ -50,14 +50,11 @@ def _motion_kind(exercise: Any) -> str:
     return "hold" if exercise.effort == Effort.HOLD else "reps"
 
 
-@register.simple_tag
-def pose_motion(start_step: Any, end_step: Any, kind: str = "") -> SafeString:
-    """The move from one step's position to another's, as a figure the player can set going."""
+def _motion(start_step: Any, end_step: Any, steps: list[Any], kind: str) -> SafeString:
     try:
         start, end = figures.step_pose(start_step), figures.step_pose(end_step)
         if start is None or end is None:
             return mark_safe("")
-        steps = _steps(end_step)
         box = figures.frame_box(
             [
                 *figures.exercise_poses(steps),
@@ -73,9 +70,16 @@ def pose_motion(start_step: Any, end_step: Any, kind: str = "") -> SafeString:
 
 
 @register.simple_tag
+def pose_motion(start_step: Any, end_step: Any, kind: str = "") -> SafeString:
+    """The move from one step's position to another's, as a figure the player can set going."""
+    return _motion(start_step, end_step, _steps(end_step), kind)
+
+
+@register.simple_tag
 def exercise_motion(exercise: Any, kind: str = "") -> SafeString:
     """The exercise's own move: from its start position to the position held or repeated."""
-    pair = figures.motion_steps(exercise.steps.all())
+    steps = list(exercise.steps.all())
+    pair = figures.motion_steps(steps)
     if pair is None:
         return mark_safe("")
-    return pose_motion(*pair, kind=kind)
+    return _motion(*pair, steps, kind)
