@@ -201,6 +201,15 @@
       rest = null;
     }
 
+    // The step figure (figures.css) moves into the end position under .is-holding and goes
+    // there and back under .is-repeating.
+    var figure = root.querySelector("[data-step-figure]");
+    function moveFigure(state) {
+      if (!figure) return;
+      figure.classList.toggle("is-holding", state === "hold");
+      figure.classList.toggle("is-repeating", state === "repeat");
+    }
+
     // --- rep counter
     var count = 0;
     var repButton = work.querySelector("[data-rep-button]");
@@ -227,6 +236,7 @@
       endRest();
       setCount(count + 1);
       beep(count >= targetReps ? 990 : 740, 80);
+      moveFigure(count < targetReps ? "repeat" : null);
       if (count === targetReps) {
         say(count + " reps. Log the set.");
         announce(count + " of " + targetReps + " reps. Press Enter or Log to save the set.");
@@ -318,6 +328,7 @@
 
     function hold() {
       phase = "hold";
+      moveFigure("hold");
       beep(880, 150);
       phaseText.textContent = holdLabel();
       say(timed ? "Go." : (work.dataset.cue || "Hold."));
@@ -361,6 +372,7 @@
 
     function repDone(achieved, early) {
       holds.push(achieved);
+      moveFigure(null);
       beep(990, 350);
       if (mode === "reps_hold" && !early && holds.length < targetReps) {
         announce("Rep " + holds.length + " of " + targetReps + " done.");
