@@ -308,7 +308,7 @@ def _two_bone(s: Point, t: Point, l1: float, l2: float, side: int) -> tuple[Poin
 
 @dataclass
 class Shape:
-    kind: str  # "line", "curve" or "circle"
+    kind: str  # "line", "curve", "circle" or "rect"
     points: tuple[Point, ...]
     width: float  # stroke width, or radius for a circle
     css: str
@@ -322,7 +322,6 @@ class Figure:
     joints: dict[str, Point]
     layers: dict[str, list[Shape]]  # "far", "body", "near"
     props: list[Shape] = field(default_factory=list)
-    floor: float = 0.0
 
     def shift(self, dx: float, dy: float) -> None:
         self.joints = {k: (x + dx, y + dy) for k, (x, y) in self.joints.items()}
@@ -653,7 +652,7 @@ def _props(figure: Figure, floor_y: float) -> list[Shape]:
             _line((top_x + 34, seat_y), (top_x + 34, 0.0), 4, "fig-prop"),
         ]
     if "door-frame" in pose.props:
-        leg = [j["left-knee"], j["left-ankle"], j["left-heel"]]
+        leg = [j["left-knee"], j["left-ankle"], j.get("left-heel", j["left-ankle"])]
         raised = max(p[1] for p in leg) > 40
         x = max(p[0] for p in leg) + W_SHIN / 2 + 3 if raised else j["pelvis"][0] + 30
         props.append(Shape("rect", ((x, 0.0), (x + 9, 150.0)), 0, "fig-door"))

@@ -398,3 +398,57 @@ def test_the_manifest_is_served_as_a_web_app_manifest_with_icon_urls(client):
     assert response["Content-Type"] == "application/manifest+json"
     icons = json.loads(response.content)["icons"]
     assert {i["src"] for i in icons} >= {"/static/icons/icon-192.png", "/static/icons/icon-512.png"}
+
+
+# --- any pose the checks let through can be drawn ------------------------------------------------
+
+
+def _limb_strategy():
+    from hypothesis import strategies as st
+
+    angles = {
+        key: st.floats(low, high, allow_nan=False)
+        for key, (low, high) in figures.LIMB_ANGLES.items()
+    }
+    return st.fixed_dictionaries(
+        {}, optional={**angles, "hand": st.sampled_from(figures.HAND_TARGETS)}
+    )
+
+
+def _pose_strategy():
+    from hypothesis import strategies as st
+
+    body = {
+        key: st.floats(low, high, allow_nan=False)
+        for key, (low, high) in figures.BODY_ANGLES.items()
+    }
+    return st.fixed_dictionaries(
+        {"base": st.sampled_from(list(figures.BASES))},
+        optional={
+            **body,
+            "view": st.sampled_from(figures.VIEWS),
+            "facing": st.sampled_from(figures.FACINGS),
+            "props": st.lists(st.sampled_from(figures.PROPS), unique=True),
+            "anchor": st.sampled_from(figures.ANCHORS),
+            "roller_at": st.floats(0, 1),
+            "left": _limb_strategy(),
+            "right": _limb_strategy(),
+        },
+    )
+
+
+def test_any_pose_that_passes_the_checks_draws_as_valid_svg():
+    from hypothesis import given, settings
+
+    @settings(max_examples=200, deadline=None)
+    @given(_pose_strategy())
+    def check(data):
+        pose = figures.parse_pose(data)
+        root = _parse(figures.render(pose, "A figure"))
+        x, y, width, height = (float(v) for v in root.get("viewBox").split())
+        assert width > 0 and height > 0
+        assert all(math.isfinite(v) for v in (x, y, width, height))
+        end = figures.parse_pose({**data, "trunk": 0})
+        _parse(figures.render_motion(pose, end, "Moving"))
+
+    check()
