@@ -600,6 +600,11 @@ def main() -> None:
     parser.add_argument("--only", choices=["sqlite", "postgres"], help="one database only")
     parser.add_argument("--no-browser", action="store_true", help="skip the page-weight check")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 if any endpoint was skipped or answered an error (a smoke test for CI)",
+    )
     args = parser.parse_args()
     args.connections = [int(c) for c in args.connections.split(",")]
     if not 1 <= args.duration <= 120:
@@ -639,6 +644,16 @@ def main() -> None:
     for run in runs:
         print(report(run, args))
         print()
+    broken = [
+        f"{run['label']}: {name} {why}" for run in runs for name, why in run["skipped"].items()
+    ] + [
+        f"{run['label']}: {r.target.name} at {r.connections}: {r.failed}"
+        for run in runs
+        for r in run["results"]
+        if r.failed
+    ]
+    if args.strict and broken:
+        raise SystemExit("bench --strict: " + "; ".join(broken))
 
 
 if __name__ == "__main__":

@@ -137,6 +137,17 @@ def test_unhashed_static_names_are_cached_only_briefly(collected_static):
     assert "immutable" not in response["Cache-Control"]
 
 
+@pytest.mark.django_db
+def test_pages_are_compressed_for_browsers_that_accept_gzip(user_client):
+    response = user_client.get(reverse("programs-dashboard"), HTTP_ACCEPT_ENCODING="gzip, br")
+    plain = user_client.get(reverse("programs-dashboard"))
+
+    assert response["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response["Vary"]
+    assert len(response.content) < len(plain.content) / 2
+    assert "Content-Encoding" not in plain
+
+
 # --- gunicorn ----------------------------------------------------------------------------------
 
 
