@@ -17,6 +17,9 @@
   var audio = null; // made on the first tap: browsers only allow sound after a gesture
   var wakeLock = null;
   var retry = null; // sends again the post that did not get through
+  var DOUBLE_TAP_MS = 400;
+  var lastSetSubmit = 0; // when a person last sent a set, to tell a double tap from a new set
+  var quiet = false; // true while the script itself sends a set
 
   // --- sound, speech, announcements, wake lock -----------------------------------------------
 
@@ -232,6 +235,7 @@
     }
 
     function countRep() {
+      lastSetSubmit = 0; // counting in between: the next Log is meant, not a double tap
       ensureAudio();
       endRest();
       setCount(count + 1);
@@ -277,6 +281,7 @@
     }
 
     function startOrPause() {
+      lastSetSubmit = 0;
       ensureAudio();
       keepAwake();
       if (phase === "idle") {
@@ -415,10 +420,11 @@
       else if (startButton && phase !== "done") startOrPause();
     }
 
-    function log() {
+    // byPerson: the Enter key; otherwise the timer finished the set and sends it itself.
+    function log(byPerson) {
       if (!form || !form.isConnected) return;
-      if (typeof form.requestSubmit === "function") form.requestSubmit();
-      else form.submit();
+      if (byPerson) form.requestSubmit();
+      else sendQuietly(form);
     }
 
     function refresh() {
@@ -485,10 +491,28 @@
   function slotOf(data) { return [data.item, data.set_number, data.side].join("/"); }
 
   function submitter(form) {
-    return function () {
-      if (form.isConnected && typeof form.requestSubmit === "function") form.requestSubmit();
-    };
+    return function () { if (form.isConnected) sendQuietly(form); };
   }
+
+  // A fast double tap on "Log set" can land its second tap on the next set's button, swapped in
+  // by then, and log that set too. A person's second submit this soon after one is dropped;
+  // the script's own sends (timer, retry) are let through.
+
+  function sendQuietly(form) {
+    quiet = true;
+    try { form.requestSubmit(); } finally { quiet = false; }
+  }
+
+  document.addEventListener("submit", function (event) {
+    if (!isSetForm(event.target)) return;
+    var now = Date.now();
+    if (!quiet && now - lastSetSubmit < DOUBLE_TAP_MS) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      return;
+    }
+    lastSetSubmit = now;
+  }, true);
 
   function restorePending(root, form) {
     var raw = null;
@@ -577,7 +601,7 @@
     if (!inWork && target.closest && target.closest("input, textarea, select, button, a, summary, [contenteditable]")) return;
     if (event.key === "Enter") {
       event.preventDefault();
-      current.log();
+      current.log(true);
     } else if ((event.key === " " || event.key === "Spacebar") && !inWork) {
       event.preventDefault();
       current.space();

@@ -60,6 +60,11 @@ def _wait_for_set(page, text: str) -> None:
     expect(_prescription(page)).to_contain_text(text)
 
 
+def _ready(page) -> None:
+    """The script has taken over the swapped-in player (it shows the timer or the counter)."""
+    expect(page.locator("[data-work]")).to_be_visible()
+
+
 def _run_hold(page) -> None:
     page.get_by_role("button", name="Start", exact=True).click()
 
@@ -114,6 +119,7 @@ def test_a_whole_session_on_a_phone(page, live_server):
     expect(page.locator("#player-live")).to_contain_text("Set 1, left side saved.")
 
     # Set 1, right: started from the keyboard.
+    _ready(page)
     page.locator("#exercise-title").click()
     page.keyboard.press("Space")
     _wait_for_set(page, "Set 2 of 3")
@@ -152,16 +158,19 @@ def test_a_whole_session_on_a_phone(page, live_server):
     expect(page.get_by_role("heading", name="Active straight leg raise")).to_be_visible()
     _wait_for_set(page, "Left side")
     rep_button = page.locator("[data-rep-button]")
+    expect(rep_button).to_be_visible()  # shown by the script once the swap has settled
     box = rep_button.bounding_box()
     assert box["width"] >= 200 and box["height"] >= 200
     for _ in range(8):
         rep_button.click()
     expect(page.locator("[data-rep-count]")).to_have_text("8")
     _shot_of(page, ".work-card", "player-reps-phone")
-    page.get_by_role("button", name="Log set 1 of 2, left side").click()
+    page.get_by_role("button", name="Log set 1 of 2, left side").dblclick()  # one set, once
     _wait_for_set(page, "Right side")
+    expect(page.locator(".logged-set")).to_have_count(1)
 
     # Right side from the keyboard, sent while offline: the page says so and sends it again.
+    _ready(page)
     page.locator("#exercise-title").click()
     for _ in range(7):
         page.keyboard.press("Space")
