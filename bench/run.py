@@ -542,16 +542,18 @@ def targets_met(run: dict, args) -> list[str]:
     else:
         out.append("- log a set: not measured")
     q = run["queries"]
-    big, small = q.get("history, 300 sessions"), q.get("history, 10 sessions")
-    if big and small and big["status"] == small["status"] == 200:
-        flat = big["queries"] == small["queries"] and big["ms"] <= small["ms"] * 1.5 + 2
-        out.append(
-            f"- history: {small['queries']} queries / {small['ms']} ms with 10 sessions, "
-            f"{big['queries']} / {big['ms']} ms with 300 (target: flat): "
-            f"{'met' if flat else 'NOT met'}"
-        )
-    else:
-        out.append("- history: not measured")
+    for page, is_target in (("history", True), ("dashboard", False)):
+        points = [q.get(f"{page}, {n} sessions") for n in (10, 100, 300)]
+        if not all(p and p["status"] == 200 for p in points):
+            out.append(f"- {page}: not measured")
+            continue
+        small, big = points[0], points[-1]
+        # Flat: the same queries, and time within half again (plus noise) of the 10-session page.
+        flat = small["queries"] == big["queries"] and big["ms"] <= small["ms"] * 1.5 + 2
+        shape = ", ".join(f"{p['queries']} queries / {p['ms']} ms" for p in points)
+        verdict = ("met" if flat else "NOT met") if is_target else ("flat" if flat else "grows")
+        label = "target: flat" if is_target else "not a target"
+        out.append(f"- {page} at 10, 100, 300 sessions: {shape} ({label}): {verdict}")
     weight = run["weight"]
     if weight:
         kb = weight["total"] / 1024

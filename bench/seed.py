@@ -1,8 +1,8 @@
 """The benchmark's data, and what it measures from inside Django. Run by bench/run.py.
 
-    seed.py history               two years of history for one person, ten sessions for another
+    seed.py history               two years of history (300 sessions), and people with 10 and 100
     seed.py loggers COUNT FILE    COUNT people mid-session, their unlogged sets written for wrk
-    seed.py queries               queries and render time of each page, 10 against 300 sessions
+    seed.py queries               queries and render time of each page, 10, 100 and 300 sessions
 
 Each prints one JSON object on its last line. Rows go in with bulk_create: 300 sessions and
 6,000 sets take about a second, where the views one by one would take minutes.
@@ -57,8 +57,12 @@ from programs.models import (  # noqa: E402
 PASSWORD = "bench-password-not-secret-4217"
 MAIN = "bench-two-years"
 SMALL = "bench-ten-sessions"
+MIDDLE = "bench-hundred-sessions"
 BACKEND = "django.contrib.auth.backends.ModelBackend"
-SESSIONS_PER_STAGE = (60, 90)  # then the last stage for the rest of the two years
+# Shares of a history spent in the first two stages; the rest is in the last one. The same shares
+# for 10 and for 300 sessions, so both people have done the same exercises and the history page
+# differs only in how much history it summarises.
+STAGE_SHARES = (0.2, 0.3)
 
 
 def main() -> None:
@@ -162,10 +166,12 @@ def _history(user: User, sessions: int, days_back: int, rng: random.Random) -> P
         created_at=plan.created_at,
     )
 
+    # At least a full round of each stage's days, however short the history.
+    limits = _cumulative(tuple(max(3, round(share * sessions)) for share in STAGE_SHARES))
     rows, stage_of = [], []
     start = timezone.now() - timedelta(days=days_back)
     for n in range(sessions):
-        passed = sum(1 for limit in _cumulative(SESSIONS_PER_STAGE) if n >= limit)
+        passed = sum(1 for limit in limits if n >= limit)
         stage = stages[min(passed, len(stages) - 1)]
         days = list(stage.days.all())
         when = start + timedelta(days=days_back * n / sessions, hours=rng.randint(7, 20))
@@ -245,9 +251,11 @@ def seed_history() -> dict:
     rng = random.Random(42)
     main_user = _person(MAIN, PASSWORD)
     small_user = _person(SMALL)
+    middle_user = _person(MIDDLE)
     started = time.perf_counter()
     plan = _history(main_user, 300, 730, rng)
     _history(small_user, 10, 24, rng)
+    _history(middle_user, 100, 243, rng)
     session = _open_session(main_user, plan, rng)
     cookies = _cookie_for([small_user])
     return {
@@ -340,10 +348,11 @@ def _measure(client: Client, url: str, runs: int = 15) -> dict:
 
 def measure_queries() -> dict:
     main_user = User.objects.get(username=MAIN)
-    small_user = User.objects.get(username=SMALL)
     session = WorkoutSession.objects.in_progress().get(user=main_user)
     results = {}
-    for label, user in (("300 sessions", main_user), ("10 sessions", small_user)):
+    people = (("10 sessions", SMALL), ("100 sessions", MIDDLE), ("300 sessions", MAIN))
+    for label, username in people:
+        user = User.objects.get(username=username)
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(user, backend=BACKEND)
         results[f"history, {label}"] = _measure(client, reverse("programs-history"))
