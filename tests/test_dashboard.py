@@ -1,6 +1,7 @@
 """The dashboard (today's session, progress, why this plan) and the whole-plan page."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -83,7 +84,9 @@ def test_it_shows_todays_session_with_doses_and_a_start_form(user_client, user):
         assert escape(prescription.exercise.name) in body
         assert escape(str(prescription.dose)) in body
     assert f'action="{reverse("programs-start")}"' in body
-    assert 'name="pain_before"' in body and 'min="0"' in body and 'max="10"' in body
+    # The same 0-10 scale as the start page: one radio button per point.
+    values = re.findall(r'type="radio" name="pain_before" value="(\d+)"', body)
+    assert values == [str(n) for n in range(11)]
 
 
 def test_it_offers_to_resume_a_session_in_progress(user_client, user):

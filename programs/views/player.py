@@ -203,12 +203,9 @@ def finish(request: HttpRequest, session_id: int) -> HttpResponse:
         session = WorkoutSession.objects.select_for_update().get(pk=session.pk)
         if not session.is_open:
             return _closed(request, session)
-        change = services.finish_session(
-            session, form.cleaned_data["pain_after"], form.cleaned_data["note"]
-        )
+        services.finish_session(session, form.cleaned_data["pain_after"], form.cleaned_data["note"])
+    # The summary page shows the plan change and its reason prominently: no second copy here.
     messages.success(request, "Session finished and saved.")
-    if change is not None:
-        messages.info(request, change.reason)
     return _go(request, session.get_absolute_url())
 
 

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from .. import services
+from ..forms.player import PainBeforeForm
 from ..forms.screening import ScreeningForm
 from ..models import (
     ChangeKind,
@@ -126,6 +127,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "planned": planned,
         "left_out": left_out,
         "open_session": sessions.in_progress().first(),
+        "start_form": PainBeforeForm(),
         "qualifying": services.qualifying_sessions(plan),
         "next_stage": plan.stage.next(),
         "recent_sessions": sessions.finished()

@@ -73,7 +73,9 @@ def test_a_whole_session_on_a_phone(page, live_server):
     _sign_up_and_screen(page)
 
     # Start from the dashboard with a pain rating.
-    page.get_by_label("How much pain do you feel right now?").fill("3")
+    page.get_by_role("group", name="How much pain do you have right now?").get_by_role(
+        "radio", name="3", exact=True
+    ).check()
     page.get_by_role("button", name="Start today's session").click()
     page.wait_for_url(re.compile(r"/sessions/\d+/$"))
     session = WorkoutSession.objects.get(user__username="steady")

@@ -39,7 +39,7 @@ def test_a_new_person_signs_up_screens_and_sees_today(page, live_server, screens
     page.get_by_role("link", name="Go to today's session").click()
     page.wait_for_url("**/dashboard/")
     assert page.get_by_role("heading", name="Today", exact=True).is_visible()
-    assert page.get_by_label("How much pain do you feel right now?").is_visible()
+    assert page.get_by_role("group", name="How much pain do you have right now?").is_visible()
     _fits(page, PHONE["width"])
     screenshot(page, "dashboard-phone")
 
