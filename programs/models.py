@@ -334,7 +334,9 @@ class Dose:
         if self.reps > 1 or not self.hold_seconds:
             parts.append(f"{self.reps} rep{'s' if self.reps != 1 else ''}")
         if self.hold_seconds:
-            parts.append(f"{self.hold_seconds} s")
+            minutes, seconds = divmod(self.hold_seconds, 60)
+            long_and_round = minutes >= 2 and not seconds
+            parts.append(f"{minutes} min" if long_and_round else f"{self.hold_seconds} s")
         if self.per_side:
             parts.append("each side")
         return " × ".join(parts[:2]) + "".join(f", {p}" for p in parts[2:])

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from programs.models import Exercise
+from programs.models import Dose, Exercise
 
 pytestmark = pytest.mark.django_db
 
@@ -66,3 +66,17 @@ def test_it_gives_404_for_an_unknown_exercise(client):
 def test_the_home_page_explains_it_is_not_a_diagnosis(client):
     body = client.get(reverse("programs-home")).content.decode()
     assert "not a diagnosis" in body
+
+
+@pytest.mark.parametrize(
+    ("dose", "text"),
+    [
+        (Dose(3, 1, 20, True, 15), "3 sets × 20 s, each side"),
+        (Dose(3, 10, 0, False, 45), "3 sets × 10 reps"),
+        (Dose(1, 5, 5, False, 30), "1 set × 5 reps, 5 s"),
+        (Dose(1, 1, 180, False, 0), "1 set × 3 min"),
+        (Dose(1, 1, 90, False, 0), "1 set × 90 s"),
+    ],
+)
+def test_a_dose_reads_as_a_person_would_say_it(dose, text):
+    assert str(dose) == text
