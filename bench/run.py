@@ -598,7 +598,13 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--connections", default="16,64", help="comma-separated client counts")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-    parser.add_argument("--workers", type=int, help="gunicorn workers (default: its config)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="gunicorn sync workers (default 2, as in the issue's reference numbers; "
+        "0 for the config's default of two per core)",
+    )
     parser.add_argument("--only", choices=["sqlite", "postgres"], help="one database only")
     parser.add_argument("--no-browser", action="store_true", help="skip the page-weight check")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
@@ -638,7 +644,7 @@ def main() -> None:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
 
-    workers = args.workers or os.environ.get("WEB_CONCURRENCY") or "config default"
+    workers = args.workers or os.environ.get("WEB_CONCURRENCY") or "two per core (config default)"
     print(
         f"\n## Results\n\nMachine: {machine()}\n\ngunicorn sync workers: {workers}; "
         f"wrk -t{args.threads}, {args.duration} s per run; load average after: {load_average()}\n"
