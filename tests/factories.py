@@ -7,6 +7,7 @@ import uuid
 
 import factory
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.utils import timezone
 
 from programs.models import (
@@ -240,3 +241,55 @@ def finished_session(
     session.finished_at = when + dt.timedelta(minutes=20)
     session.save()
     return session
+
+
+def build_history(plan, count: int, *, days_back_from: int = 0) -> list[WorkoutSession]:
+    """``count`` finished, fully logged sessions, one a day going back, in a few queries."""
+    now = timezone.now()
+    day = plan.stage.days.order_by("number").first()
+    prescriptions = list(day.prescriptions.all())
+    sessions = WorkoutSession.objects.bulk_create(
+        WorkoutSession(
+            user=plan.user,
+            plan=plan,
+            day=day,
+            stage=plan.stage,
+            status=SessionStatus.FINISHED,
+            started_at=now - dt.timedelta(days=days_back_from + i, hours=2),
+            finished_at=now - dt.timedelta(days=days_back_from + i, hours=1),
+            pain_before=i % 5,
+            pain_after=(i + 1) % 5,
+        )
+        for i in range(count)
+    )
+    items = SessionExercise.objects.bulk_create(
+        SessionExercise(
+            session=s,
+            order=p.order,
+            exercise_id=p.exercise_id,
+            sets=p.sets,
+            reps=p.reps,
+            hold_seconds=p.hold_seconds,
+            per_side=p.per_side,
+            rest_seconds=p.rest_seconds,
+        )
+        for s in sessions
+        for p in prescriptions
+    )
+    SetLog.objects.bulk_create(
+        SetLog(item=item, set_number=n, side=side, reps=item.reps, hold_seconds=item.hold_seconds)
+        for item in items
+        for n, side in item.slots()
+    )
+    PlanChange.objects.bulk_create(
+        PlanChange(plan=plan, session=s, kind=ChangeKind.HOLD, reason="Held by a test.")
+        for s in sessions[::7]
+    )
+    for i in range(count // 10):
+        SelfTestFactory(user=plan.user, taken_at=now - dt.timedelta(days=i * 3))
+    if connection.vendor == "postgresql":
+        # Production has autovacuum's statistics. Without any, the planner guesses from empty
+        # tables and picks plans that take minutes over a few thousand fresh rows.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return sessions

@@ -12,17 +12,15 @@ from programs.models import (
     Exercise,
     PlanChange,
     SelfTest,
-    SessionExercise,
-    SessionStatus,
     SetLog,
     SkipReason,
-    WorkoutSession,
 )
 from programs.services import finish_session
 from tests.factories import (
     PlanFactory,
     SelfTestFactory,
     WorkoutSessionFactory,
+    build_history,
     finished_session,
 )
 
@@ -400,53 +398,6 @@ def test_the_self_test_is_stored_for_me_only(user_client, user, other_user):
 # --- cost ------------------------------------------------------------------------------------
 
 
-def _bulk_history(plan, count: int, *, days_back_from: int = 0) -> list[WorkoutSession]:
-    """``count`` finished, fully logged sessions, one a day going back, in a few queries."""
-    now = timezone.now()
-    day = plan.stage.days.order_by("number").first()
-    prescriptions = list(day.prescriptions.all())
-    sessions = WorkoutSession.objects.bulk_create(
-        WorkoutSession(
-            user=plan.user,
-            plan=plan,
-            day=day,
-            stage=plan.stage,
-            status=SessionStatus.FINISHED,
-            started_at=now - dt.timedelta(days=days_back_from + i, hours=2),
-            finished_at=now - dt.timedelta(days=days_back_from + i, hours=1),
-            pain_before=i % 5,
-            pain_after=(i + 1) % 5,
-        )
-        for i in range(count)
-    )
-    items = SessionExercise.objects.bulk_create(
-        SessionExercise(
-            session=s,
-            order=p.order,
-            exercise_id=p.exercise_id,
-            sets=p.sets,
-            reps=p.reps,
-            hold_seconds=p.hold_seconds,
-            per_side=p.per_side,
-            rest_seconds=p.rest_seconds,
-        )
-        for s in sessions
-        for p in prescriptions
-    )
-    SetLog.objects.bulk_create(
-        SetLog(item=item, set_number=n, side=side, reps=item.reps, hold_seconds=item.hold_seconds)
-        for item in items
-        for n, side in item.slots()
-    )
-    PlanChange.objects.bulk_create(
-        PlanChange(plan=plan, session=s, kind=ChangeKind.HOLD, reason="Held by a test.")
-        for s in sessions[::7]
-    )
-    for i in range(count // 10):
-        SelfTestFactory(user=plan.user, taken_at=now - dt.timedelta(days=i * 3))
-    return sessions
-
-
 def _queries(client, url: str) -> int:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
@@ -459,7 +410,7 @@ def test_pages_run_the_same_queries_for_10_or_300_sessions(
     user_client, user, page, django_assert_max_num_queries
 ):
     plan = PlanFactory(user=user)
-    sessions = _bulk_history(plan, 10)
+    sessions = build_history(plan, 10)
     newest = sessions[0]
     slug = newest.items.first().exercise.slug
     urls = {
@@ -469,7 +420,7 @@ def test_pages_run_the_same_queries_for_10_or_300_sessions(
     }
     small = _queries(user_client, urls[page])
     assert small <= 20
-    _bulk_history(plan, 290, days_back_from=10)
+    build_history(plan, 290, days_back_from=10)
     assert SetLog.objects.filter(item__session__user=user).count() > 3000
     with django_assert_max_num_queries(small):
         response = user_client.get(urls[page])
