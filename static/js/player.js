@@ -148,7 +148,7 @@
     var notes = root.dataset.announce ? [root.dataset.announce] : [];
     setUpSpeechToggle(root);
     setUpRetry(root);
-    restorePending(root, form);
+    var restored = restorePending(root, form);
     if (!work || !form) {
       announce(notes.join(" "));
       return player;
@@ -219,8 +219,9 @@
     var repCount = work.querySelector("[data-rep-count]");
     var repUndo = work.querySelector("[data-rep-undo]");
     if (repButton) {
-      // Counting starts from nothing, unless the server sent back what the person typed.
-      if (form.querySelector(".errorlist")) count = parseInt(repsInput.value, 10) || 0;
+      // Counting starts from nothing, unless the form holds what the person did already: sent
+      // back by the server with an error, or a set waiting to be resent after a reload.
+      if (restored || form.querySelector(".errorlist")) count = parseInt(repsInput.value, 10) || 0;
       setCount(count);
       repButton.addEventListener("click", countRep);
       repUndo.addEventListener("click", function () {
@@ -316,6 +317,12 @@
 
     function getReady() {
       phase = "ready";
+      if (paused) {
+        // Paused, then ended before any hold: a new start runs, so the button reads Pause again.
+        paused = false;
+        pauseButton.textContent = "Pause";
+        pauseButton.classList.add("button-secondary");
+      }
       controls(true);
       var rep = holds.length + 1;
       phaseText.textContent = holds.length ? "Relax, then rep " + rep : "Get ready";
@@ -512,25 +519,39 @@
       return;
     }
     lastSetSubmit = now;
+    // Kept before it is sent, not only when sending fails: a tab closed or reloaded while the
+    // request is on its way still has the set, and the next visit sends it.
+    keepPending(event.target);
   }, true);
 
+  function keepPending(form) {
+    var root = form.closest("[data-player]");
+    if (!root) return;
+    try {
+      window.localStorage.setItem(pendingKey(root), JSON.stringify(pendingFrom(form)));
+    } catch (e) { /* storage full or blocked: the form on screen still holds the set */ }
+  }
+
+  // Returns true when it filled the form on screen with the waiting set.
   function restorePending(root, form) {
     var raw = null;
-    try { raw = window.localStorage.getItem(pendingKey(root)); } catch (e) { return; }
-    if (!raw) return;
+    try { raw = window.localStorage.getItem(pendingKey(root)); } catch (e) { return false; }
+    if (!raw) return false;
     var pending = null;
     try { pending = JSON.parse(raw); } catch (e) { pending = null; }
     if (!pending || !pending.client_token) {
       try { window.localStorage.removeItem(pendingKey(root)); } catch (e) { /* ignore */ }
-      return;
+      return false;
     }
     var again;
+    var filled = false;
     if (form && slotOf(pending) === slotOf(pendingFrom(form))) {
       // The page is waiting for that very set: fill it in so the person sees what is sent.
       Object.keys(pending).forEach(function (name) {
         var field = form.elements.namedItem(name);
         if (field) field.value = pending[name];
       });
+      filled = true;
       again = submitter(form);
     } else {
       again = function () {
@@ -541,6 +562,7 @@
     }
     showSaveError(root, "A set you did earlier was not saved yet. Sending it now.", again);
     if (navigator.onLine !== false) window.setTimeout(resend, 0);
+    return filled;
   }
 
   function isSetForm(elt) { return elt && elt.matches && elt.matches("[data-set-form]"); }
@@ -551,11 +573,7 @@
     if (!elt || !elt.closest) return;
     var root = elt.closest("[data-player]");
     var form = elt.closest("form");
-    if (isSetForm(form)) {
-      try {
-        window.localStorage.setItem(pendingKey(root), JSON.stringify(pendingFrom(form)));
-      } catch (e) { /* storage full or blocked: the form on screen still holds the set */ }
-    }
+    if (isSetForm(form)) keepPending(form);
     var again = form ? submitter(form) : retry;
     showSaveError(root, "No connection: this is not saved yet. It is kept here and will be sent again when you are back online, or press Try again.", again);
   });
@@ -564,7 +582,14 @@
     var elt = event.detail.elt;
     if (!elt || !elt.closest) return;
     var form = elt.closest("form");
-    showSaveError(elt.closest("[data-player]"), "The server could not save this just now. Nothing is lost: press Try again.", form ? submitter(form) : retry);
+    var status = event.detail.xhr.status;
+    if (status === 404) {
+      showSaveError(elt.closest("[data-player]"), "That set or session is no longer there, perhaps changed in another tab. Reload the page to see where you are.", null);
+    } else if (status === 403) {
+      showSaveError(elt.closest("[data-player]"), "The page has expired, perhaps after you logged in again. Reload the page to carry on; a set you did is kept and sent again.", null);
+    } else {
+      showSaveError(elt.closest("[data-player]"), "The server could not save this just now. Nothing is lost: press Try again.", form ? submitter(form) : retry);
+    }
   });
 
   // A 400 or 422 carries the player with a message in it: show it instead of treating it as an
@@ -577,13 +602,16 @@
     }
   });
 
-  // Any answer at all means the server has decided about this set: nothing left to resend.
+  // An answer below 500 means the server has decided about this set: nothing left to resend.
+  // A 5xx (a restart behind the proxy) decided nothing: the set stays kept and Try again works.
   // The element that asked is read from the request: after a swap it is no longer in the page,
-  // so htmx fires this event on an ancestor instead.
+  // so htmx fires this event on an ancestor instead. This runs before the swapped-in player
+  // mounts (htmx settles later), so the new player does not find the set just saved.
   document.addEventListener("htmx:afterRequest", function (event) {
     var config = event.detail.requestConfig;
     var source = config && config.elt;
-    if (!event.detail.xhr || !event.detail.xhr.status || !source) return;
+    var status = event.detail.xhr && event.detail.xhr.status;
+    if (!status || status >= 500 || !source) return;
     if (!isSetForm(source) && !isPendingSend(source)) return;
     retry = null;
     try { window.localStorage.removeItem(pendingKey(source.closest("[data-player]"))); } catch (e) { /* ignore */ }
@@ -593,18 +621,26 @@
 
   // --- keyboard -------------------------------------------------------------------------------
 
+  // Away from any control: Space starts or pauses the hold (or counts a rep), Enter logs the
+  // set, the left and right arrows go to the previous and next exercise. A focused button, link
+  // or field keeps its own keys, so Enter on Start starts rather than logging the planned hold.
   document.addEventListener("keydown", function (event) {
     if (!current || event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
     var target = event.target;
-    var inWork = target.closest && target.closest("[data-work]");
-    // Fields, links and other buttons keep their own keys; the player's own buttons pass Enter on.
-    if (!inWork && target.closest && target.closest("input, textarea, select, button, a, summary, [contenteditable]")) return;
+    if (target.closest && target.closest("input, textarea, select, button, a, summary, [contenteditable]")) return;
+    if (event.repeat) return; // a held key is one press, not a set logged again and again
     if (event.key === "Enter") {
       event.preventDefault();
       current.log(true);
-    } else if ((event.key === " " || event.key === "Spacebar") && !inWork) {
+    } else if (event.key === " " || event.key === "Spacebar") {
       event.preventDefault();
       current.space();
+    } else if (event.key === "ArrowLeft" || event.key === "ArrowRight") {
+      var link = current.root.querySelector(event.key === "ArrowLeft" ? "a[rel=prev]" : "a[rel=next]");
+      if (link) {
+        event.preventDefault();
+        link.click();
+      }
     }
   });
 
