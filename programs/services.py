@@ -278,7 +278,7 @@ def apply_progression(plan: Plan, session: WorkoutSession) -> PlanChange | None:
 
     items = session_items(session)
     if not is_complete(items):
-        done = sum(len(item.logs.all()) for item in items)
+        done = sum(len(item.logs.all()) for item in items if not item.is_skipped)
         planned = sum(item.planned_set_count for item in items if not item.is_skipped)
         skipped = [item.exercise.name for item in items if item.is_skipped]
         detail = f"{done} of {planned} planned sets were logged"

@@ -394,6 +394,19 @@ def test_it_skips_an_exercise_with_a_reason_and_moves_on(user_client, session):
     assert response.context["shown"] == item(session, "ninety-ninety-active-hamstring-stretch")
 
 
+def test_sets_of_a_skipped_exercise_leave_the_count_of_sets_done(user_client, session):
+    ninety = item(session, "ninety-ninety-active-hamstring-stretch")
+    SetLogFactory(item=ninety, set_number=1, side=Side.LEFT)
+    SetLogFactory(item=ninety, set_number=1, side=Side.RIGHT)
+    before = user_client.get(player_url(session)).context
+    assert before["done_sets"] == 2
+
+    user_client.post(skip_url(session, ninety), {"reason": "pain"})
+    after = user_client.get(player_url(session)).context
+    assert after["done_sets"] == 0
+    assert after["planned_sets"] == before["planned_sets"] - ninety.planned_set_count
+
+
 def test_it_answers_an_htmx_skip_with_the_next_exercise(user_client, session):
     warm_up = item(session, "dynamic-warm-up")
     response = user_client.post(skip_url(session, warm_up), {"reason": "pain"}, headers=HTMX)

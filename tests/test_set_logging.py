@@ -191,6 +191,15 @@ def test_it_rejects_bad_input_with_a_message_and_stores_nothing(
     assert SetLog.objects.count() == 0
 
 
+def test_it_offers_the_right_set_afresh_after_a_slot_not_in_the_plan(user_client, session, ninety):
+    response = user_client.post(log_url(session), set_data(ninety, 4), headers=HTMX)
+    assert response.status_code == 422
+    form = response.context["set_form"]
+    assert not form.is_bound  # a new form for the next set, not the altered one sent back
+    assert (form.initial["set_number"], form.initial["side"]) == (1, Side.LEFT)
+    assert SetLog.objects.count() == 0
+
+
 def test_it_shows_a_typo_for_an_exercise_already_complete_as_a_message(
     user_client, session, bridge
 ):

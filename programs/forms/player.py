@@ -152,17 +152,19 @@ class SetLogForm(SetAmountsForm):
         item, number, side = data.get("item"), data.get("set_number"), data.get("side")
         if item is None or number is None or side is None:
             return data
+        # On the slot's own fields, so the view knows the form is stale and offers a fresh one.
         if not 1 <= number <= item.sets:
-            raise forms.ValidationError(
+            self.add_error(
+                "set_number",
                 f"Set {number} is not in the plan: {item.exercise.name} has {item.sets} "
-                f"set{'s' if item.sets != 1 else ''}."
+                f"set{'s' if item.sets != 1 else ''}.",
             )
-        if side not in item.sides:
+        elif side not in item.sides:
             if item.per_side:
                 message = f"{item.exercise.name} is done one side at a time: left, then right."
             else:
                 message = f"{item.exercise.name} is done with both sides together."
-            raise forms.ValidationError(message)
+            self.add_error("side", message)
         return data
 
 

@@ -344,7 +344,7 @@ def _render_player(
         "all_done": all_done,
         "errors": errors or [],
         "announce": announce,
-        "done_sets": sum(len(i.logs.all()) for i in items),
+        "done_sets": sum(len(i.logs.all()) for i in items if not i.is_skipped),
         "planned_sets": sum(i.planned_set_count for i in items if not i.is_skipped),
         "finish_form": finish_form or FinishForm(),
         "finish_open": finish_form is not None,
