@@ -101,6 +101,7 @@ def _files(content_dir: Path) -> list[Path]:
 def load_content(content_dir: Path = CONTENT_DIR, force: bool = False) -> LoadReport:
     report = LoadReport()
     pending_alternatives: list[tuple[Exercise, str, str]] = []
+    exercise_changed = False
     for path in _files(content_dir):
         if not path.exists():
             continue
@@ -108,7 +109,10 @@ def load_content(content_dir: Path = CONTENT_DIR, force: bool = False) -> LoadRe
         digest = hashlib.sha256(raw).hexdigest()
         rel = path.relative_to(content_dir).as_posix()
         known = ContentFile.objects.filter(path=rel).first()
-        if known and known.sha256 == digest and not force:
+        # Programme days copy each exercise's default dose, so an edited exercise file reloads
+        # the programmes (which come after the exercises) even when their own files are as before.
+        refresh = exercise_changed and rel.startswith("programs/")
+        if known and known.sha256 == digest and not force and not refresh:
             report.unchanged.append(rel)
             continue
         try:
@@ -119,6 +123,7 @@ def load_content(content_dir: Path = CONTENT_DIR, force: bool = False) -> LoadRe
             _load_articles(data, rel)
         elif rel.startswith("exercises/"):
             exercise = _load_exercise(data, rel, expected_slug=path.stem)
+            exercise_changed = True
             pending_alternatives.append((exercise, data.get("alternative", ""), rel))
         elif rel == "cautions.toml":
             _load_general_cautions(data, rel)
@@ -269,6 +274,7 @@ def _load_program(data: dict[str, Any], rel: str) -> None:
                 "name": _required(stage_data, "name", where),
                 "summary": _required(stage_data, "summary", where),
                 "sessions_to_advance": stage_data.get("sessions_to_advance", 6),
+                "steady_back_sessions": stage_data.get("steady_back_sessions", 0),
             },
         )
         stage_numbers.append(stage.number)

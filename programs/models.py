@@ -265,6 +265,13 @@ class Stage(models.Model):
     name = models.CharField(max_length=120)
     summary = models.TextField()
     sessions_to_advance = models.PositiveSmallIntegerField(default=6)
+    steady_back_sessions = models.PositiveSmallIntegerField(
+        default=0,
+        help_text=(
+            "Sessions in the stage before this one in which the person kept a neutral spine in "
+            "the free-standing stretches, needed before moving up to this stage (0: none)."
+        ),
+    )
 
     class Meta:
         ordering = ["program", "number"]
@@ -571,6 +578,12 @@ class WorkoutSession(models.Model):
     pain_before = models.PositiveSmallIntegerField(validators=PAIN_VALIDATORS)
     pain_after = models.PositiveSmallIntegerField(null=True, blank=True, validators=PAIN_VALIDATORS)
     note = models.TextField(blank=True, max_length=2000)
+    steady_back = models.BooleanField(
+        null=True,
+        blank=True,
+        help_text="Asked at the finish after free-standing stretches: did the back keep its "
+        "natural curve? Empty when it was not asked.",
+    )
 
     objects = WorkoutSessionQuerySet.as_manager()
 
@@ -678,6 +691,10 @@ class SessionExercise(models.Model):
     def is_complete(self) -> bool:
         return not self.is_skipped and self.next_slot() is None
 
+    def short_sets(self) -> list[SetLog]:
+        """Logged sets that fell short of the plan: fewer reps, or a hold well under it."""
+        return [log for log in self.logs.all() if log.falls_short_of(self)]
+
     def last_time(self) -> list[SetLog]:
         """The sets logged for this exercise in the person's latest earlier session, one query."""
         latest = (
@@ -719,6 +736,11 @@ class SetLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item.exercise} set {self.set_number} {self.side}"
+
+    def falls_short_of(self, item: SessionExercise) -> bool:
+        """Fewer reps than planned, or under three quarters of the planned hold. A hold ended a
+        second or two early is still the set; one cut in half is not."""
+        return self.reps < item.reps or self.hold_seconds * 4 < item.hold_seconds * 3
 
     @property
     def total_hold_seconds(self) -> int:

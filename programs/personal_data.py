@@ -142,6 +142,7 @@ def _sessions(user) -> Iterator[dict[str, Any]]:
             "finished_at": _when(s.finished_at),
             "pain_before": s.pain_before,
             "pain_after": s.pain_after,
+            "steady_back": s.steady_back,
             "note": s.note,
         }
 
@@ -215,7 +216,8 @@ def tables(user) -> list[Table]:
         table(
             "sessions",
             "Sessions",
-            "id plan_id day stage status started_at finished_at pain_before pain_after note",
+            "id plan_id day stage status started_at finished_at pain_before pain_after steady_back "
+            "note",
             _sessions,
         ),
         table(

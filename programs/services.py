@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.utils import timezone
 
 from .models import (
@@ -248,13 +248,16 @@ def session_items(session: WorkoutSession) -> list[SessionExercise]:
 
 
 @transaction.atomic
-def finish_session(session: WorkoutSession, pain_after: int, note: str = "") -> PlanChange | None:
+def finish_session(
+    session: WorkoutSession, pain_after: int, note: str = "", steady_back: bool | None = None
+) -> PlanChange | None:
     """Close the session, then let the plan's progression rules look at it."""
     session.pain_after = pain_after
     session.note = note
+    session.steady_back = steady_back
     session.status = SessionStatus.FINISHED
     session.finished_at = timezone.now()
-    session.save(update_fields=["pain_after", "note", "status", "finished_at"])
+    session.save(update_fields=["pain_after", "note", "steady_back", "status", "finished_at"])
     plan = session.plan
     if plan is None or plan.status != PlanStatus.ACTIVE or session.stage_id != plan.stage_id:
         return None
@@ -263,6 +266,17 @@ def finish_session(session: WorkoutSession, pain_after: int, note: str = "") -> 
 
 def is_complete(items: Iterable[SessionExercise]) -> bool:
     return all(item.is_complete() for item in items)
+
+
+def done_as_planned(items: Iterable[SessionExercise]) -> bool:
+    """Every set logged, none of them cut short: what counts towards the next stage."""
+    items = list(items)
+    return is_complete(items) and not any(item.short_sets() for item in items)
+
+
+def asks_steady_back(items: Iterable[SessionExercise]) -> bool:
+    """A free-standing fold or hinge was done: the finish asks whether the back stayed neutral."""
+    return any(item.exercise.standing_fold and item.logs.all() for item in items)
 
 
 def apply_progression(plan: Plan, session: WorkoutSession) -> PlanChange | None:
@@ -293,10 +307,38 @@ def apply_progression(plan: Plan, session: WorkoutSession) -> PlanChange | None:
             f"towards moving on.",
         )
 
+    short = [(item, log) for item in items for log in item.short_sets()]
+    if short:
+        names = sorted({item.exercise.name for item, _log in short})
+        count = len(short)
+        return _change(
+            plan,
+            session,
+            ChangeKind.HOLD,
+            stage,
+            f"{count} set{'s were' if count != 1 else ' was'} cut short of the plan (fewer reps, "
+            f"or under three quarters of the hold) in {', '.join(names)}. That is the right call "
+            f"when something does not feel right. You stay at stage {stage.number} for now: "
+            f"sessions done as planned count towards moving on.",
+        )
+
     qualifying = qualifying_sessions(plan)
     following = stage.next()
     if following is None or qualifying < stage.sessions_to_advance:
         return None
+    steady = steady_back_sessions(plan)
+    if steady < following.steady_back_sessions:
+        return _change(
+            plan,
+            session,
+            ChangeKind.HOLD,
+            stage,
+            f"You have done the {stage.sessions_to_advance} sessions stage {stage.number} asks "
+            f"for. Stage {following.number}, {following.name}, is free-standing work, so it also "
+            f"needs {following.steady_back_sessions} sessions in which your lower back kept its "
+            f"natural curve in the standing stretches; so far you have {steady}. You stay at "
+            f"stage {stage.number} until then.",
+        )
     plan.stage = following
     plan.save(update_fields=["stage"])
     return _change(
@@ -310,8 +352,8 @@ def apply_progression(plan: Plan, session: WorkoutSession) -> PlanChange | None:
     )
 
 
-def qualifying_sessions(plan: Plan) -> int:
-    """Complete sessions at the current stage, since it was entered, that did not raise pain."""
+def _sessions_at_stage(plan: Plan):
+    """Finished sessions at the plan's current stage since it was (last) entered."""
     entered = (
         plan.changes.filter(to_stage=plan.stage)
         .exclude(kind__in=[ChangeKind.HOLD])
@@ -321,14 +363,22 @@ def qualifying_sessions(plan: Plan) -> int:
     sessions = plan.sessions.finished().filter(stage=plan.stage)
     if entered is not None:
         sessions = sessions.filter(started_at__gte=entered)
-    sessions = sessions.prefetch_related(
-        Prefetch("items", SessionExercise.objects.prefetch_related("logs"))
+    return sessions
+
+
+def qualifying_sessions(plan: Plan) -> int:
+    """Sessions at the current stage, since it was entered, done as planned without more pain."""
+    sessions = (
+        _sessions_at_stage(plan)
+        .filter(pain_after__lte=F("pain_before"))
+        .prefetch_related(Prefetch("items", SessionExercise.objects.prefetch_related("logs")))
     )
-    return sum(
-        1
-        for s in sessions
-        if s.pain_after is not None and s.pain_after <= s.pain_before and is_complete(s.items.all())
-    )
+    return sum(1 for s in sessions if done_as_planned(s.items.all()))
+
+
+def steady_back_sessions(plan: Plan) -> int:
+    """Sessions at the current stage in which the back kept its curve in standing stretches."""
+    return _sessions_at_stage(plan).filter(steady_back=True).count()
 
 
 def _step_back(plan: Plan, session: WorkoutSession, rise: int) -> PlanChange:

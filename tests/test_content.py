@@ -151,8 +151,37 @@ def test_editing_a_file_updates_the_database(content_copy):
     text = path.read_text().replace('name = "', 'name = "Edited ', 1)
     path.write_text(text)
     report = load_content(content_copy)
-    assert report.loaded == ["exercises/plank.toml"]
+    assert [rel for rel in report.loaded if not rel.startswith("programs/")] == [
+        "exercises/plank.toml"
+    ]
     assert Exercise.objects.get(slug="plank").name.startswith("Edited ")
+
+
+def test_editing_an_exercise_dose_reaches_the_programme_days(content_copy):
+    path = content_copy / "exercises" / "clamshell.toml"
+    text = path.read_text()
+    assert "reps = 10" in text
+    path.write_text(text.replace("reps = 10", "reps = 11", 1))
+    load_content(content_copy)
+    days = Prescription.objects.filter(exercise__slug="clamshell")
+    overridden = days.filter(day__stage__program__track="lengthen", day__stage__number=3)
+    assert set(days.exclude(pk__in=overridden).values_list("reps", flat=True)) == {11}
+    # A dose the programme file sets itself stays as the file says.
+    assert set(overridden.values_list("reps", flat=True)) == {12}
+
+
+def test_a_second_file_for_the_same_slug_is_refused(content_copy):
+    exercises = content_copy / "exercises"
+    shutil.copy(exercises / "plank.toml", exercises / "plank-again.toml")
+    with pytest.raises(ContentError, match=r"plank-again\.toml"):
+        load_content(content_copy)
+    assert Exercise.objects.filter(slug="plank").count() == 1
+    assert Exercise.objects.count() == len(EXPECTED_SLUGS)
+
+
+def test_free_standing_work_waits_for_a_steady_back():
+    stages = Stage.objects.filter(program__track="lengthen").order_by("number")
+    assert [s.steady_back_sessions for s in stages] == [0, 0, 3]
 
 
 def test_an_admin_edit_survives_until_the_file_changes(content_copy):

@@ -117,7 +117,7 @@ def test_it_shows_progress_towards_the_next_stage(user_client, user):
 
     body = body_of(user_client.get(DASHBOARD))
     needed = plan.stage.sessions_to_advance
-    assert f"2 of {needed} complete sessions" in body
+    assert f"2 of {needed} sessions done as planned" in body
     assert f'max="{needed}" value="2"' in body
     assert escape(plan.stage.next().name) in body
 

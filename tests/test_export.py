@@ -54,7 +54,9 @@ def history(user, other_user):
         plan, pain_before=3, pain_after=2, when=timezone.now() - dt.timedelta(days=2)
     )
     open_then_finished = WorkoutSessionFactory(user=user, plan=plan, pain_before=2)
-    change = finish_session(open_then_finished, pain_after=5, note="Sore after the bridges.")
+    change = finish_session(
+        open_then_finished, pain_after=5, note="Sore after the bridges.", steady_back=False
+    )
 
     theirs = PlanFactory(user=other_user)
     ScreeningFactory(user=other_user, red_flags=["fever"])
@@ -107,6 +109,7 @@ def test_the_csv_holds_exactly_my_rows(user_client, user, history):
         ("2", "5"),
     ]
     assert tables["Sessions"][1]["note"] == "Sore after the bridges."
+    assert [s["steady_back"] for s in tables["Sessions"]] == ["", "no"]
     assert len(tables["Sets"]) == SetLog.objects.filter(item__session__user=user).count()
     assert {row["session_id"] for row in tables["Sets"]} <= {str(s.pk) for s in history["sessions"]}
     assert [r["left_angle"] for r in tables["Self-tests"]] == ["51"]

@@ -490,6 +490,54 @@ def test_it_finishes_the_session_and_runs_the_plans_rules(user_client, session):
     assert session.note == "Felt looser."
 
 
+@pytest.fixture
+def hinged(session):
+    """The session with a standing hip hinge added and done: a free-standing stretch."""
+    hinge = SessionExerciseFactory(
+        session=session,
+        order=session.items.count() + 1,
+        exercise=Exercise.objects.get(slug="standing-hip-hinge-stretch"),
+    )
+    for number, side in hinge.slots():
+        SetLogFactory(item=hinge, set_number=number, side=side)
+    return session
+
+
+def test_it_asks_about_a_steady_back_after_standing_stretches(user_client, hinged):
+    body = user_client.get(player_url(hinged)).content.decode()
+    assert 'name="steady_back"' in body
+
+
+def test_it_does_not_ask_about_a_steady_back_without_standing_stretches(user_client, session):
+    log_all_sets(session)
+    body = user_client.get(player_url(session)).content.decode()
+    assert 'name="pain_after"' in body
+    assert 'name="steady_back"' not in body
+
+
+def test_it_needs_the_steady_back_answer_after_standing_stretches(user_client, hinged):
+    response = user_client.post(finish_url(hinged), {"pain_after": "2"})
+    assert response.status_code == 422
+    assert "Say whether your lower back kept its curve" in response.content.decode()
+    hinged.refresh_from_db()
+    assert hinged.is_open
+
+
+@pytest.mark.parametrize(("answer", "stored"), [("yes", True), ("no", False)])
+def test_it_stores_the_steady_back_answer(user_client, hinged, answer, stored):
+    response = user_client.post(finish_url(hinged), {"pain_after": "2", "steady_back": answer})
+    assert response.status_code == 303
+    hinged.refresh_from_db()
+    assert hinged.steady_back is stored
+
+
+def test_a_session_without_standing_stretches_stores_no_steady_back_answer(user_client, session):
+    response = user_client.post(finish_url(session), {"pain_after": "2", "steady_back": "yes"})
+    assert response.status_code == 303
+    session.refresh_from_db()
+    assert session.steady_back is None
+
+
 def test_it_says_why_the_plan_holds_after_an_early_finish(user_client, session):
     response = user_client.post(finish_url(session), {"pain_after": "3"})
     assert response.status_code == 303

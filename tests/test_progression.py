@@ -89,6 +89,77 @@ def test_it_holds_the_stage_when_sets_were_missed():
     assert "only complete sessions count" in change.reason
 
 
+def test_it_holds_the_stage_when_sets_were_cut_short_and_names_the_exercise():
+    plan = _plan_at(1)
+    for _ in range(plan.stage.sessions_to_advance - 1):
+        finished_session(plan)
+    session = services.start_session(plan, pain_before=3)
+    log_all_sets(session)
+    ninety = session.items.get(exercise__slug="ninety-ninety-active-hamstring-stretch")
+    # 14 s of a planned 20 s hold: under three quarters, so the set was cut short.
+    ninety.logs.filter(set_number=1).update(hold_seconds=14)
+
+    change = services.finish_session(session, pain_after=3)
+
+    plan.refresh_from_db()
+    assert plan.stage.number == 1
+    assert change.kind == ChangeKind.HOLD
+    assert "2 sets were cut short" in change.reason
+    assert ninety.exercise.name in change.reason
+    assert services.qualifying_sessions(plan) == plan.stage.sessions_to_advance - 1
+
+
+def test_a_hold_ended_a_moment_early_still_counts_as_done():
+    plan = _plan_at(1)
+    for _ in range(plan.stage.sessions_to_advance - 1):
+        finished_session(plan)
+    session = services.start_session(plan, pain_before=3)
+    log_all_sets(session)
+    ninety = session.items.get(exercise__slug="ninety-ninety-active-hamstring-stretch")
+    ninety.logs.update(hold_seconds=15)  # exactly three quarters of 20 s
+
+    change = services.finish_session(session, pain_after=3)
+
+    assert change.kind == ChangeKind.ADVANCE
+
+
+def _stage_two_done(plan, *, steady: int) -> None:
+    """All but the last of stage 2's sessions, done as planned; `steady` of them steady-backed."""
+    for n in range(plan.stage.sessions_to_advance - 1):
+        session = finished_session(plan)
+        session.steady_back = n < steady
+        session.save(update_fields=["steady_back"])
+
+
+def test_free_standing_work_waits_until_the_back_was_steady_in_enough_sessions():
+    plan = _plan_at(2)
+    _stage_two_done(plan, steady=1)
+
+    session = services.start_session(plan, pain_before=3)
+    log_all_sets(session)
+    change = services.finish_session(session, pain_after=3, steady_back=True)
+
+    plan.refresh_from_db()
+    assert plan.stage.number == 2
+    assert change.kind == ChangeKind.HOLD
+    assert "needs 3 sessions in which your lower back kept its natural curve" in change.reason
+    assert "so far you have 2" in change.reason
+
+
+def test_it_moves_on_to_free_standing_work_once_the_back_was_steady():
+    plan = _plan_at(2)
+    _stage_two_done(plan, steady=2)
+
+    session = services.start_session(plan, pain_before=3)
+    log_all_sets(session)
+    change = services.finish_session(session, pain_after=3, steady_back=True)
+
+    plan.refresh_from_db()
+    assert plan.stage.number == 3
+    assert change.kind == ChangeKind.ADVANCE
+    assert plan.stage.days.filter(prescriptions__exercise__slug__contains="plate").exists()
+
+
 def test_it_holds_the_stage_when_an_exercise_was_skipped_and_names_it():
     plan = _plan_at(1)
     session = services.start_session(plan, pain_before=2)

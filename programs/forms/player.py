@@ -49,8 +49,30 @@ class PainBeforeForm(forms.Form):
     pain_before = _pain_field("How much pain do you have right now?")
 
 
+STEADY_BACK_CHOICES = [
+    ("yes", "Yes, it kept its natural curve all the way through"),
+    ("no", "No, it rounded at some point, or I am not sure"),
+]
+
+
 class FinishForm(forms.Form):
     pain_after = _pain_field("How much pain do you have now?")
+    # Asked only after free-standing folds or hinges: the answers open free-standing stages.
+    steady_back = forms.TypedChoiceField(
+        label="In today's standing stretches, did your lower back keep its natural curve?",
+        choices=STEADY_BACK_CHOICES,
+        coerce=lambda answer: answer == "yes",
+        empty_value=None,
+        widget=forms.RadioSelect,
+        help_text="Hinging at the hips with the small arch in your lower back kept, not "
+        "rounding it to reach further. If you could not tell, answer no: it only means more "
+        "practice before free-standing stretches.",
+        error_messages={
+            "required": "Say whether your lower back kept its curve; if you are not sure, "
+            "choose no.",
+            "invalid_choice": "Choose yes or no.",
+        },
+    )
     note = forms.CharField(
         label="Note (optional)",
         required=False,
@@ -58,6 +80,11 @@ class FinishForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Anything worth remembering: what felt tight, what felt easier.",
     )
+
+    def __init__(self, *args, asks_steady_back: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not asks_steady_back:
+            del self.fields["steady_back"]
 
 
 class SetAmountsForm(forms.Form):

@@ -194,16 +194,21 @@ def skip(request: HttpRequest, session_id: int, item_id: int) -> HttpResponse:
 @require_POST
 def finish(request: HttpRequest, session_id: int) -> HttpResponse:
     session = _get_session_for_user(request, session_id)
-    form = FinishForm(request.POST)
+    items = services.session_items(session)
+    form = FinishForm(request.POST, asks_steady_back=services.asks_steady_back(items))
     if session.is_open and not form.is_valid():
-        items = services.session_items(session)
         return _render_player(request, session, items, None, finish_form=form, status=422)
     with transaction.atomic():
         # Locked so two finishes at once (a double tap) run the plan's rules only once.
         session = WorkoutSession.objects.select_for_update().get(pk=session.pk)
         if not session.is_open:
             return _closed(request, session)
-        services.finish_session(session, form.cleaned_data["pain_after"], form.cleaned_data["note"])
+        services.finish_session(
+            session,
+            form.cleaned_data["pain_after"],
+            form.cleaned_data["note"],
+            steady_back=form.cleaned_data.get("steady_back"),
+        )
     # The summary page shows the plan change and its reason prominently: no second copy here.
     messages.success(request, "Session finished and saved.")
     return _go(request, session.get_absolute_url())
@@ -346,7 +351,7 @@ def _render_player(
         "announce": announce,
         "done_sets": sum(len(i.logs.all()) for i in items if not i.is_skipped),
         "planned_sets": sum(i.planned_set_count for i in items if not i.is_skipped),
-        "finish_form": finish_form or FinishForm(),
+        "finish_form": finish_form or FinishForm(asks_steady_back=services.asks_steady_back(items)),
         "finish_open": finish_form is not None,
         "skip_reasons": SkipReason.choices,
         "shown": None,

@@ -122,6 +122,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             day.prescriptions.select_related("exercise__alternative"), plan.avoid_standing_folds
         )
     sessions = WorkoutSession.objects.for_user(user)
+    next_stage = plan.stage.next()
+    gated = next_stage is not None and next_stage.steady_back_sessions > 0
     ctx |= {
         "day": day,
         "planned": planned,
@@ -129,7 +131,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "open_session": sessions.in_progress().first(),
         "start_form": PainBeforeForm(),
         "qualifying": services.qualifying_sessions(plan),
-        "next_stage": plan.stage.next(),
+        "next_stage": next_stage,
+        "steady": services.steady_back_sessions(plan) if gated else None,
         "recent_sessions": sessions.finished()
         .select_related("day")
         .order_by("-finished_at")[:RECENT_SESSIONS],
