@@ -77,8 +77,8 @@ class ArticleAdmin(admin.ModelAdmin):
 
 @admin.register(Caution)
 class CautionAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "severity", "exercise", "source"]
-    list_filter = ["severity", "source"]
+    list_display = ["__str__", "severity", "exercise", "applies_to", "source"]
+    list_filter = ["severity", "applies_to", "source"]
 
 
 class PrescriptionInline(admin.TabularInline):
@@ -100,7 +100,7 @@ class ProgramDayInline(admin.TabularInline):
 
 @admin.register(Stage)
 class StageAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "sessions_to_advance"]
+    list_display = ["__str__", "sessions_to_advance", "steady_back_sessions"]
     inlines = [ProgramDayInline]
 
 
@@ -116,11 +116,25 @@ class ProgramAdmin(admin.ModelAdmin):
     inlines = [StageInline]
 
 
-# Personal records are visible to staff for support, but read-only in the list views.
+class PersonalRecordAdmin(admin.ModelAdmin):
+    """Staff may look, for support; only the person changes or deletes their own records."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Screening)
-class ScreeningAdmin(admin.ModelAdmin):
+class ScreeningAdmin(PersonalRecordAdmin):
     list_display = ["user", "created_at", "outcome"]
     list_filter = ["outcome"]
 
 
-admin.site.register([SelfTest, Plan, PlanChange, WorkoutSession, SessionExercise, SetLog])
+admin.site.register(
+    [SelfTest, Plan, PlanChange, WorkoutSession, SessionExercise, SetLog], PersonalRecordAdmin
+)

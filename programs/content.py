@@ -18,6 +18,7 @@ from django.db import transaction
 
 from .figures import PoseError, parse_pose
 from .models import (
+    AppliesTo,
     Article,
     Caution,
     ContentFile,
@@ -226,7 +227,12 @@ def _load_exercise(data: dict[str, Any], rel: str, expected_slug: str) -> Exerci
             step = steps_by_number.get(entry["step"])
             if step is None:
                 raise ContentError(f"{where}: step {entry['step']!r} does not exist")
-        source = _article(entry["source"], where) if entry.get("source") else exercise.source
+        # No source: the exercise's own article. An empty one: our own safety advice, which
+        # no article should be credited with.
+        if "source" not in entry:
+            source = exercise.source
+        else:
+            source = _article(entry["source"], where) if entry["source"] else None
         Caution.objects.create(
             exercise=exercise,
             step=step,
@@ -249,6 +255,12 @@ def _load_general_cautions(data: dict[str, Any], rel: str) -> None:
             title=entry.get("title", ""),
             text=_required(entry, "text", where),
             source=_article(entry["source"], where) if entry.get("source") else None,
+            applies_to=_choice(
+                {"applies_to": entry.get("applies_to", AppliesTo.LIBRARY)},
+                "applies_to",
+                AppliesTo,
+                where,
+            ),
         )
 
 

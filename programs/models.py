@@ -62,6 +62,14 @@ class Severity(models.TextChoices):
     STOP = "stop", "Stop"
 
 
+class AppliesTo(models.TextChoices):
+    """Where a caution shared by the whole library is shown besides the start page."""
+
+    LIBRARY = "library", "The start page only"
+    EVERY = "every", "Every exercise"
+    HAMSTRINGS = "hamstrings", "Every hamstring stretch"
+
+
 class Phase(models.TextChoices):
     SETUP = "setup", "Set-up"
     MOVEMENT = "movement", "Movement"
@@ -180,6 +188,10 @@ class Exercise(models.Model):
         """Cautions for the whole exercise (uses the prefetch when there is one)."""
         return [c for c in self.cautions.all() if c.step_id is None]
 
+    def shared_cautions(self) -> list[Caution]:
+        """The library's own cautions that reach this exercise (a hamstring stretch, say)."""
+        return list(Caution.objects.shared_for(self).select_related("source"))
+
 
 class Step(models.Model):
     exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="steps")
@@ -204,6 +216,18 @@ class Step(models.Model):
         return [c for c in self.exercise.cautions.all() if c.step_id == self.pk]
 
 
+class CautionQuerySet(models.QuerySet["Caution"]):
+    def shared(self) -> CautionQuerySet:
+        """Cautions of the whole library, tied to no exercise."""
+        return self.filter(exercise__isnull=True)
+
+    def shared_for(self, exercise: Exercise) -> CautionQuerySet:
+        reaches = [AppliesTo.EVERY]
+        if exercise.stretches_hamstrings:
+            reaches.append(AppliesTo.HAMSTRINGS)
+        return self.shared().filter(applies_to__in=reaches)
+
+
 class Caution(models.Model):
     exercise = models.ForeignKey(
         Exercise,
@@ -226,8 +250,21 @@ class Caution(models.Model):
     title = models.CharField(max_length=120, blank=True)
     text = models.TextField()
     source = models.ForeignKey(
-        Article, null=True, blank=True, on_delete=models.PROTECT, related_name="cautions"
+        Article,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cautions",
+        help_text="The article it comes from; empty for our own general safety advice.",
     )
+    applies_to = models.CharField(
+        max_length=12,
+        choices=AppliesTo.choices,
+        default=AppliesTo.LIBRARY,
+        help_text="For a caution tied to no exercise: which exercise pages also show it.",
+    )
+
+    objects = CautionQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "pk"]

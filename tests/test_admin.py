@@ -65,3 +65,17 @@ def test_a_program_opens_with_its_stages_inline(admin_client):
     response = admin_client.get(reverse("admin:programs_program_change", args=[program.pk]))
     assert response.status_code == 200
     assert "Floor stability" in response.content.decode()
+
+
+def test_staff_can_look_at_personal_records_but_not_change_them(admin_client, user):
+    from tests.factories import PlanFactory, finished_session
+
+    session = finished_session(PlanFactory(user=user))
+    url = reverse("admin:programs_workoutsession_change", args=[session.pk])
+    response = admin_client.get(url)
+    assert response.status_code == 200
+    assert response.context["has_change_permission"] is False
+    response = admin_client.post(url, {"note": "Changed by staff."})
+    assert response.status_code == 403
+    session.refresh_from_db()
+    assert session.note != "Changed by staff."

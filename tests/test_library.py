@@ -80,3 +80,32 @@ def test_the_home_page_explains_it_is_not_a_diagnosis(client):
 )
 def test_a_dose_reads_as_a_person_would_say_it(dose, text):
     assert str(dose) == text
+
+
+SHARED_FOR_HAMSTRINGS = [
+    "Stop short of the end of the stretch",
+    "A strained hamstring needs rest, not stretching",
+]
+
+
+@pytest.mark.parametrize("slug", ["doorway-hamstring-stretch", "seated-hamstring-stretch"])
+def test_a_hamstring_stretch_page_carries_the_librarys_stretching_cautions(client, slug):
+    body = client.get(reverse("programs-exercise", args=[slug])).content.decode()
+    for title in SHARED_FOR_HAMSTRINGS:
+        assert escape(title) in body
+
+
+def test_an_exercise_that_does_not_stretch_the_hamstrings_leaves_them_out(client):
+    body = client.get(reverse("programs-exercise", args=["plank"])).content.decode()
+    for title in SHARED_FOR_HAMSTRINGS:
+        assert escape(title) not in body
+
+
+def test_a_caution_no_article_says_is_not_credited_to_one(client):
+    from tests.factories import CautionFactory
+
+    exercise = Exercise.objects.get(slug="plank")
+    CautionFactory(exercise=exercise, source=None, text="Our own advice, for a test.")
+    body = client.get(reverse("programs-exercise", args=["plank"])).content.decode()
+    advice = body[body.index("Our own advice, for a test.") :]
+    assert advice.index("(general safety advice)") < advice.index("</div>")

@@ -7,7 +7,7 @@ from ..models import Caution, Exercise, Level, Purpose
 def home(request: HttpRequest) -> HttpResponse:
     ctx = {
         "featured": Exercise.objects.select_related("source").order_by("order")[:6],
-        "general_cautions": Caution.objects.filter(exercise__isnull=True).select_related("source"),
+        "general_cautions": Caution.objects.shared().select_related("source"),
     }
     return render(request, "programs/home.html", ctx)
 
@@ -31,7 +31,6 @@ def exercise_list(request: HttpRequest) -> HttpResponse:
         "level": level,
         "purposes": Purpose.choices,
         "levels": Level.choices,
-        "general_cautions": Caution.objects.filter(exercise__isnull=True).select_related("source"),
     }
     template = "programs/exercise_list.html"
     if request.htmx and not request.htmx.history_restore_request:
@@ -41,5 +40,9 @@ def exercise_list(request: HttpRequest) -> HttpResponse:
 
 def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
     exercise = get_object_or_404(Exercise.objects.with_content(), slug=slug)
-    ctx = {"exercise": exercise, "steps": exercise.steps.all()}
+    ctx = {
+        "exercise": exercise,
+        "steps": exercise.steps.all(),
+        "shared_cautions": exercise.shared_cautions(),
+    }
     return render(request, "programs/exercise_detail.html", ctx)

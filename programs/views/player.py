@@ -402,6 +402,7 @@ def _exercise_ctx(
         "exercise": exercise,
         "steps": steps,
         "general_cautions": exercise.general_cautions(),
+        "shared_cautions": exercise.shared_cautions(),
         # The figures tag (another feature) draws this step: the first one with movement in it.
         "figure_step": next(
             (s for s in steps if s.phase == "movement"), steps[0] if steps else None
