@@ -145,7 +145,6 @@ def main() -> None:
             "DATABASE_URL": f"sqlite:///{Path(tmp) / 'screenshots.sqlite3'}",
             "DJANGO_DEBUG": "1",
             "DJANGO_SECRET_KEY": "",
-            "PLAYER_MS_PER_SECOND": "1000",
             "DJANGO_LOG_LEVEL": "WARNING",
         }
         manage(env, "migrate", "--noinput", "-v0")

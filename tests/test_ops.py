@@ -130,6 +130,18 @@ def test_static_files_fall_back_to_gzip_for_clients_without_brotli(collected_sta
 
 
 @pytest.mark.django_db
+def test_images_are_served_as_they_are_not_gzipped_on_every_request(collected_static):
+    names = sorted(p.name for p in (collected_static / "icons").glob("icon-192.*.png"))
+    hashed = next(n for n in names if re.fullmatch(r"icon-192\.[0-9a-f]{12}\.png", n))
+
+    response = Client().get(f"/static/icons/{hashed}", HTTP_ACCEPT_ENCODING="gzip, br")
+
+    assert response.status_code == 200
+    assert "Content-Encoding" not in response
+    assert int(response["Content-Length"]) == (collected_static / "icons" / hashed).stat().st_size
+
+
+@pytest.mark.django_db
 def test_unhashed_static_names_are_cached_only_briefly(collected_static):
     response = Client().get("/static/css/app.css")
 

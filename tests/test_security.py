@@ -53,6 +53,21 @@ def test_the_content_security_policy_allows_nothing_inline_and_nothing_foreign(c
     assert policy["script-src"] == ["'self'"]
     assert policy["style-src"] == ["'self'"]
     assert policy["form-action"] == ["'self'"]
+    # Only what the app uses: its own images, fetches, manifest and service worker.
+    assert set(policy) == {
+        "default-src",
+        "script-src",
+        "style-src",
+        "img-src",
+        "connect-src",
+        "manifest-src",
+        "worker-src",
+        "form-action",
+        "object-src",
+        "base-uri",
+        "frame-ancestors",
+    }
+    assert policy["img-src"] == ["'self'"]
 
 
 @pytest.mark.django_db
