@@ -287,3 +287,25 @@ def test_a_rise_long_after_the_last_step_back_steps_back_again_instead_of_pausin
     plan.refresh_from_db()
     assert change.kind == ChangeKind.STEP_BACK
     assert plan.status == PlanStatus.ACTIVE
+
+
+def test_the_count_towards_the_next_stage_matches_the_rule_for_one_session():
+    """qualifying_sessions counts in SQL what done_as_planned decides in Python: kept equal."""
+    plan = _plan_at(1)
+    sessions = [finished_session(plan) for _ in range(8)]
+    ninety = "ninety-ninety-active-hamstring-stretch"
+    sessions[1].items.get(exercise__slug=ninety).logs.filter(set_number=2).delete()
+    sessions[2].items.filter(exercise__slug=ninety).update(skipped_reason=SkipReason.PAIN)
+    sessions[3].items.get(exercise__slug="glute-bridge").logs.filter(set_number=1).update(reps=9)
+    sessions[4].items.get(exercise__slug=ninety).logs.filter(set_number=3).update(hold_seconds=14)
+    sessions[5].items.get(exercise__slug=ninety).logs.update(hold_seconds=15)  # three quarters
+    sessions[6].pain_after = sessions[6].pain_before + 1
+    sessions[6].save()
+
+    expected = sum(
+        1
+        for s in sessions
+        if s.pain_after <= s.pain_before and services.done_as_planned(services.session_items(s))
+    )
+    assert expected == 3  # sessions 0, 5 and 7
+    assert services.qualifying_sessions(plan) == expected
