@@ -8,7 +8,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django import template
@@ -19,6 +21,28 @@ from ..models import Effort
 
 register = template.Library()
 log = logging.getLogger(__name__)
+
+
+# Drawing is pure: the same steps give the same SVG. Kept per process, keyed by everything the
+# drawing reads, so an edit in the admin simply makes a new key; bounded by the library's size.
+_drawn: dict[tuple, str] = {}
+_DRAWN_MAX = 2000
+
+
+def _memo(key: tuple, draw: Callable[[], str]) -> SafeString:
+    svg = _drawn.get(key)
+    if svg is None:
+        svg = draw()
+        if len(_drawn) >= _DRAWN_MAX:
+            _drawn.clear()
+        _drawn[key] = svg
+    return mark_safe(svg)
+
+
+def _signature(steps: list[Any]) -> tuple:
+    return tuple(
+        (s.number, s.phase, s.cue, s.text, json.dumps(s.pose, sort_keys=True)) for s in steps
+    )
 
 
 def _steps(step: Any) -> list[Any]:
@@ -34,6 +58,13 @@ def _box(steps: list[Any]) -> figures.Box | None:
 @register.simple_tag
 def step_figure(step: Any) -> SafeString:
     """The figure for one step, or nothing when the step has no pose."""
+    if not step.pose:
+        return mark_safe("")
+    key = ("step", step.exercise.slug, step.number, _signature(_steps(step)))
+    return _memo(key, lambda: _step_figure(step))
+
+
+def _step_figure(step: Any) -> str:
     try:
         pose = figures.step_pose(step)
         if pose is None:
@@ -42,8 +73,8 @@ def step_figure(step: Any) -> SafeString:
     except figures.PoseError as exc:
         # A pose broken by an edit in the admin costs the picture, not the page.
         log.warning("no figure: %s", exc)
-        return mark_safe("")
-    return mark_safe(svg)
+        return ""
+    return svg
 
 
 def _motion_kind(exercise: Any) -> str:
@@ -51,10 +82,16 @@ def _motion_kind(exercise: Any) -> str:
 
 
 def _motion(start_step: Any, end_step: Any, steps: list[Any], kind: str) -> SafeString:
+    kind = kind or _motion_kind(end_step.exercise)
+    key = ("motion", end_step.exercise.slug, start_step.number, end_step.number, kind)
+    return _memo(key + _signature(steps), lambda: _draw_motion(start_step, end_step, steps, kind))
+
+
+def _draw_motion(start_step: Any, end_step: Any, steps: list[Any], kind: str) -> str:
     try:
         start, end = figures.step_pose(start_step), figures.step_pose(end_step)
         if start is None or end is None:
-            return mark_safe("")
+            return ""
         box = figures.frame_box(
             [
                 *figures.exercise_poses(steps),
@@ -62,11 +99,11 @@ def _motion(start_step: Any, end_step: Any, steps: list[Any], kind: str) -> Safe
             ]
         )
         label = figures.describe(end, end_step)
-        svg = figures.render_motion(start, end, label, kind or _motion_kind(end_step.exercise), box)
+        svg = figures.render_motion(start, end, label, kind, box)
     except figures.PoseError as exc:
         log.warning("no moving figure: %s", exc)
-        return mark_safe("")
-    return mark_safe(svg)
+        return ""
+    return svg
 
 
 @register.simple_tag
