@@ -159,6 +159,15 @@ def _load_articles(data: dict[str, Any], rel: str) -> None:
         )
 
 
+def _phases(dose: dict[str, Any], rel: str) -> list[str]:
+    phases = dose.get("phases", [])
+    if not isinstance(phases, list) or not all(isinstance(p, str) and p for p in phases):
+        raise ContentError(f"{rel}: dose.phases must be a list of short texts")
+    if phases and not dose.get("hold_seconds"):
+        raise ContentError(f"{rel}: dose.phases needs a dose.hold_seconds to hold each one for")
+    return phases
+
+
 def _load_exercise(data: dict[str, Any], rel: str, expected_slug: str) -> Exercise:
     slug = _required(data, "slug", rel)
     if slug != expected_slug:
@@ -192,6 +201,7 @@ def _load_exercise(data: dict[str, Any], rel: str, expected_slug: str) -> Exerci
             "per_side": bool(dose.get("per_side", False)),
             "rest_seconds": dose["rest_seconds"],
             "dose_note": dose.get("note", ""),
+            "rep_phases": "\n".join(_phases(dose, rel)),
         },
     )
 

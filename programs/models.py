@@ -160,6 +160,11 @@ class Exercise(models.Model):
     per_side = models.BooleanField(default=False)
     rest_seconds = models.PositiveSmallIntegerField(default=30)
     dose_note = models.CharField(max_length=300, blank=True)
+    rep_phases = models.TextField(
+        blank=True,
+        help_text="For repetitions with a hold: the shapes one repetition holds in turn, one per "
+        "line (the spine arch: round, then arch). Each is held for the dose's hold.",
+    )
 
     objects = ExerciseQuerySet.as_manager()
 
@@ -179,6 +184,10 @@ class Exercise(models.Model):
     @property
     def mistake_list(self) -> list[str]:
         return [line.strip() for line in self.mistakes.splitlines() if line.strip()]
+
+    @property
+    def rep_phase_list(self) -> list[str]:
+        return [line.strip() for line in self.rep_phases.splitlines() if line.strip()]
 
     @property
     def dose(self) -> Dose:

@@ -197,3 +197,15 @@ def test_a_bad_file_names_the_problem_and_changes_nothing(content_copy):
     with pytest.raises(ContentError, match=r"plank\.toml: level"):
         load_content(content_copy)
     assert _counts() == before
+
+
+def test_the_spine_arch_holds_each_shape_in_every_rep():
+    arch = Exercise.objects.get(slug="standing-spine-arch")
+    assert [shape.split(":")[0] for shape in arch.rep_phase_list] == ["Round", "Arch"]
+
+
+def test_phases_without_a_hold_are_refused(content_copy):
+    path = content_copy / "exercises" / "glute-bridge.toml"
+    path.write_text(path.read_text().replace("[dose]\n", '[dose]\nphases = ["Up", "Down"]\n', 1))
+    with pytest.raises(ContentError, match=r"glute-bridge\.toml: dose\.phases needs"):
+        load_content(content_copy)

@@ -158,7 +158,11 @@ def test_it_shows_the_prescription_in_words(user_client, session):
         per_side=False,
     )
     response = user_client.get(player_url(session, item=9))
-    assert response.context["prescription"] == ["Set 1 of 1", "5 reps", "hold 5 s"]
+    assert response.context["prescription"] == [
+        "Set 1 of 1",
+        "5 reps",
+        "hold 5 s in each of 2 shapes",
+    ]
     assert response.context["mode"] == "reps_hold"
     assert spine == response.context["shown"]
 

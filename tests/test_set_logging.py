@@ -1,5 +1,6 @@
 """Logging a set: stored exactly once, never for someone else, never from bad input."""
 
+import re
 import uuid
 
 import pytest
@@ -72,18 +73,44 @@ def test_it_stores_a_set_and_redirects_a_plain_post_to_the_player(user_client, s
     assert (stored.reps, stored.hold_seconds) == (1, 18)
 
 
-def test_it_answers_htmx_with_the_player_at_the_next_set(user_client, session, ninety):
+def test_it_answers_htmx_with_a_small_partial_for_the_next_set(user_client, session, ninety):
     response = user_client.post(log_url(session), set_data(ninety), headers=HTMX)
     assert response.status_code == 200
     body = response.content.decode()
-    assert body.lstrip().startswith('<div id="player"')
-    assert "<html" not in body
+    # This exercise's card at the next set, and the counters that changed, out of band.
+    assert body.lstrip().startswith('<section id="work-card"')
+    assert (response.headers["HX-Retarget"], response.headers["HX-Reswap"]) == (
+        "#work-card",
+        "outerHTML",
+    )
+    for region in ("player-errors", "prescription", "session-map", "finish-early"):
+        assert re.search(rf'id="{region}"[^>]*hx-swap-oob="true"', body), region
+    assert '<div id="player"' not in body and "<html" not in body
+    assert "How to do it" not in body  # the steps and figure stay on screen
     assert response.context["next_slot"] == (1, Side.RIGHT)
     assert 'data-announce="Set 1, left side saved."' in body
+    assert 'name="set_number" value="1"' in body and 'name="side" value="right"' in body
+    assert "1 of " in body and "sets done" in body
     assert response.headers["HX-Replace-Url"] == (
         reverse("programs-player", args=[session.pk]) + f"?item={ninety.order}"
     )
     assert SetLog.objects.count() == 1
+    player = reverse("programs-player", args=[session.pk])
+    full = user_client.get(player, headers=HTMX).content.decode()
+    assert len(body) < len(full) / 2
+
+
+def test_it_answers_htmx_with_the_whole_player_when_the_exercise_is_done(
+    user_client, session, ninety
+):
+    slots = ninety.slots()
+    for number, side in slots[:-1]:
+        SetLogFactory(item=ninety, set_number=number, side=side)
+    response = user_client.post(log_url(session), set_data(ninety, *slots[-1]), headers=HTMX)
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div id="player"')
+    assert "HX-Retarget" not in response.headers
+    assert response.context["shown"].exercise.slug == "active-straight-leg-raise"
 
 
 def test_it_logs_the_achieved_hold_not_the_planned_one(user_client, session, ninety):

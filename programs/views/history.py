@@ -188,7 +188,7 @@ def exercise_history(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def self_test(request: HttpRequest) -> HttpResponse:
-    form = SelfTestForm(request.POST or None)
+    form = SelfTestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         test = SelfTest.objects.create(
             user=request.user,
@@ -233,7 +233,7 @@ def export_json(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
 def delete_account(request: HttpRequest) -> HttpResponse:
-    form = DeleteAccountForm(request.user, request.POST or None)
+    form = DeleteAccountForm(request.user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = request.user
         # Log out first: it ends this browser's session while the account still exists.

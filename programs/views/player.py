@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect, replace_url
+from django_htmx.http import HttpResponseClientRedirect, replace_url, reswap, retarget
 
 from .. import services
 from ..forms.player import FinishForm, PainBeforeForm, SetAmountsForm, SetLogForm, SkipForm
@@ -80,7 +80,7 @@ def start(request: HttpRequest) -> HttpResponse:
         )
         return _go(request, reverse("programs-dashboard"))
 
-    form = PainBeforeForm(request.POST or None)
+    form = PainBeforeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         session = services.start_session(plan, form.cleaned_data["pain_before"])
         return _go(request, session.get_absolute_url())
@@ -298,7 +298,15 @@ def _after_change(
         url += f"?item={shown.order}"
     if not request.htmx:
         return HttpResponseRedirect(url, status=303)
-    response = _render_player(request, session, items, shown, chosen=stay, announce=announce)
+    # The next set of the same exercise: only its card and a few counters change, so only they
+    # are sent (the figure, steps and cautions stay on screen).
+    same_exercise = not stay and shown is not None and shown.pk == item.pk
+    part = "set_saved" if same_exercise and shown.next_slot() is not None else None
+    response = _render_player(
+        request, session, items, shown, chosen=stay, announce=announce, part=part
+    )
+    if part:
+        response = retarget(reswap(response, "outerHTML"), "#work-card")
     # The address bar follows the player, so a reload opens what is on screen now.
     return replace_url(response, url)
 
@@ -316,9 +324,9 @@ def _closed(request: HttpRequest, session: WorkoutSession) -> HttpResponse:
     return render(request, _template(request), ctx, status=400)
 
 
-def _template(request: HttpRequest) -> str:
+def _template(request: HttpRequest, part: str | None = None) -> str:
     if request.htmx and not request.htmx.history_restore_request:
-        return TEMPLATE + "#player"
+        return f"{TEMPLATE}#{part or 'player'}"
     return TEMPLATE
 
 
@@ -336,6 +344,7 @@ def _render_player(
     errors: list[str] | None = None,
     announce: str = "",
     status: int = 200,
+    part: str | None = None,
 ) -> HttpResponse:
     ms_per_second = settings.PLAYER_MS_PER_SECOND
     slot = session.current_slot(items)
@@ -370,7 +379,7 @@ def _render_player(
                 "edit": edit or {},
             }
         )
-    return render(request, _template(request), ctx, status=status)
+    return render(request, _template(request, part), ctx, status=status)
 
 
 def _exercise_ctx(
@@ -444,9 +453,12 @@ def _prescription(
         parts.append(f"{item.sets} set{'s' if item.sets != 1 else ''}")
         if item.per_side:
             parts.append("each side")
+    phases = exercise.rep_phase_list
     if item.reps > 1 or not item.hold_seconds:
         parts.append(f"{item.reps} rep{'s' if item.reps != 1 else ''}")
-    if item.hold_seconds:
+    if item.hold_seconds and phases:
+        parts.append(f"hold {_duration(item.hold_seconds)} in each of {len(phases)} shapes")
+    elif item.hold_seconds:
         if exercise.effort == Effort.TIMED:
             parts.append(_duration(item.hold_seconds))
         else:

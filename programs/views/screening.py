@@ -45,7 +45,7 @@ def _current_plan(user) -> Plan | None:
 
 @login_required
 def screening(request: HttpRequest) -> HttpResponse:
-    form = ScreeningForm(request.POST or None)
+    form = ScreeningForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         record, _plan = services.record_screening(

@@ -144,8 +144,11 @@
     var timers = [];
     var player = { root: root, refresh: refresh, space: space, log: log, destroy: destroy };
 
-    // Said once, together: a second message in the live region would cut off the first.
-    var notes = root.dataset.announce ? [root.dataset.announce] : [];
+    // Said once, together: a second message in the live region would cut off the first. The
+    // exercise's card carries what to say when there is one (it may have come back alone).
+    var card = root.querySelector("[data-work-card]");
+    var said = (card || root).dataset.announce;
+    var notes = said ? [said] : [];
     setUpSpeechToggle(root);
     setUpRetry(root);
     var restored = restorePending(root, form);
@@ -260,7 +263,15 @@
     var phase = "idle"; // idle, ready, hold, done
     var countdown = null;
     var paused = false;
-    var holds = []; // seconds achieved per rep
+    var holds = []; // seconds achieved per hold
+    // A rep may hold several shapes in turn (the spine arch: round, then arch), each for the hold.
+    var shapes = (work.dataset.phases || "").split("|").filter(Boolean);
+    var perRep = Math.max(1, shapes.length);
+    var shapeNow = work.querySelector("[data-rep-phase]");
+
+    function shape() { return shapes.length ? shapes[holds.length % perRep] : ""; }
+    function shapeName(text) { return text.split(":")[0]; }
+    function holdText() { return shape() ? shapeName(shape()) : holdLabel(); }
 
     if (startButton) {
       ring.setAttribute("stroke-dasharray", RING.toFixed(2));
@@ -294,7 +305,7 @@
           countdown.start();
           pauseButton.textContent = "Pause";
           pauseButton.classList.add("button-secondary");
-          phaseText.textContent = phase === "hold" ? holdLabel() : "Get ready";
+          phaseText.textContent = phase === "hold" ? holdText() : "Get ready";
           announce("Resumed.");
         } else {
           paused = true;
@@ -324,10 +335,17 @@
         pauseButton.classList.add("button-secondary");
       }
       controls(true);
-      var rep = holds.length + 1;
-      phaseText.textContent = holds.length ? "Relax, then rep " + rep : "Get ready";
+      var rep = Math.floor(holds.length / perRep) + 1;
+      var next = shape();
       if (repNow) repNow.textContent = String(rep);
-      say(holds.length ? "Relax. Rep " + rep + " next." : "Get ready.");
+      if (shapeNow) shapeNow.textContent = next ? " · " + shapeName(next) : "";
+      if (next && holds.length) {
+        phaseText.textContent = "Next: " + shapeName(next);
+        say("Next, " + next + ".");
+      } else {
+        phaseText.textContent = holds.length ? "Relax, then rep " + rep : "Get ready";
+        say(holds.length ? "Relax. Rep " + rep + " next." : "Get ready.");
+      }
       var last = null;
       countdown = Countdown(GET_READY * ms, ms, function (left) {
         var s = Math.ceil(left / ms);
@@ -342,8 +360,8 @@
       phase = "hold";
       moveFigure("hold");
       beep(880, 150);
-      phaseText.textContent = holdLabel();
-      say(timed ? "Go." : (work.dataset.cue || "Hold."));
+      phaseText.textContent = holdText();
+      say(timed ? "Go." : (shape() || work.dataset.cue || "Hold."));
       announce((timed ? "Go: " : "Hold: ") + clock(holdSeconds) + (holdSeconds < 60 ? " seconds." : "."));
       var last = null;
       var halfway = false;
@@ -386,8 +404,10 @@
       holds.push(achieved);
       moveFigure(null);
       beep(990, 350);
-      if (mode === "reps_hold" && !early && holds.length < targetReps) {
-        announce("Rep " + holds.length + " of " + targetReps + " done.");
+      if (mode === "reps_hold" && !early && holds.length < targetReps * perRep) {
+        if (holds.length % perRep === 0) {
+          announce("Rep " + holds.length / perRep + " of " + targetReps + " done.");
+        }
         getReady();
         return;
       }
@@ -412,7 +432,8 @@
       }
       var total = done.reduce(function (a, b) { return a + b; }, 0);
       holdInput.value = String(Math.round(total / done.length));
-      if (mode === "reps_hold") repsInput.value = String(done.length);
+      // A rep counts once all its shapes were held.
+      if (mode === "reps_hold") repsInput.value = String(Math.floor(done.length / perRep));
       phaseText.textContent = "Done";
       secondsText.textContent = "✓";
       unitText.textContent = "saving";
@@ -486,6 +507,10 @@
 
   function pendingKey(root) { return PENDING_KEY + root.dataset.session; }
 
+  // The session a set form belongs to, read from the form itself: once its card is swapped out
+  // the form is no longer inside the player.
+  function formKey(form) { return PENDING_KEY + form.dataset.session; }
+
   function pendingFrom(form) {
     var data = {};
     ["item", "set_number", "side", "client_token", "reps", "hold_seconds"].forEach(function (name) {
@@ -525,10 +550,9 @@
   }, true);
 
   function keepPending(form) {
-    var root = form.closest("[data-player]");
-    if (!root) return;
+    if (!form.dataset.session) return;
     try {
-      window.localStorage.setItem(pendingKey(root), JSON.stringify(pendingFrom(form)));
+      window.localStorage.setItem(formKey(form), JSON.stringify(pendingFrom(form)));
     } catch (e) { /* storage full or blocked: the form on screen still holds the set */ }
   }
 
@@ -614,7 +638,8 @@
     if (!status || status >= 500 || !source) return;
     if (!isSetForm(source) && !isPendingSend(source)) return;
     retry = null;
-    try { window.localStorage.removeItem(pendingKey(source.closest("[data-player]"))); } catch (e) { /* ignore */ }
+    var key = isSetForm(source) ? formKey(source) : pendingKey(source);
+    try { window.localStorage.removeItem(key); } catch (e) { /* ignore */ }
   });
 
   window.addEventListener("online", resend);
@@ -649,7 +674,12 @@
   function init(elt) {
     var root = null;
     if (elt.matches && elt.matches("[data-player]")) root = elt;
-    else if (elt.querySelector) root = elt.querySelector("[data-player]");
+    else if (elt.matches && elt.matches("[data-work-card]")) {
+      // A set saved: only the exercise's card came back. The player mounts afresh around it;
+      // the other regions swapped out of band need nothing from the script.
+      root = elt.closest("[data-player]");
+      if (current && current.root === root) { current.destroy(); current = null; }
+    } else if (elt.querySelector) root = elt.querySelector("[data-player]");
     if (!root || (current && current.root === root)) return;
     if (current) current.destroy();
     current = mount(root);

@@ -244,7 +244,8 @@ def _log_in(page, user) -> None:
 
 
 def test_each_rep_runs_its_own_hold_and_a_lost_set_is_sent_after_a_reload(page, live_server):
-    """The release plan's standing spine arch: 5 reps, each held 5 s, logged by itself."""
+    """The release plan's standing spine arch: 5 reps, each holding a rounded then an arched
+    shape for 5 s (five arches each way), logged by itself."""
     user = UserFactory()
     plan = PlanFactory(user=user, program=Program.objects.get(track=Track.RELEASE))
     session = WorkoutSessionFactory(user=user, plan=plan)
@@ -261,8 +262,19 @@ def test_each_rep_runs_its_own_hold_and_a_lost_set_is_sent_after_a_reload(page, 
     page.reload()
     expect(page.get_by_role("button", name="Spoken cues")).to_have_attribute("aria-pressed", "true")
 
+    _wait_for_set(page, "hold 5 s in each of 2 shapes")
+    page.evaluate(
+        """() => {
+            const phase = document.querySelector("[data-phase]");
+            window.heldShapes = [];
+            new MutationObserver(() => window.heldShapes.push(phase.textContent))
+                .observe(phase, {childList: true, characterData: true, subtree: true});
+        }"""
+    )
     page.get_by_role("button", name="Start", exact=True).click()
     expect(page.get_by_role("heading", name="Kneeling lunge hip-flexor stretch")).to_be_visible()
+    shapes = page.evaluate("window.heldShapes")
+    assert Counter(s for s in shapes if s in ("Round", "Arch")) == {"Round": 5, "Arch": 5}
     logged = SetLog.objects.get(item=arch)
     assert (logged.reps, logged.hold_seconds) == (5, 5)
 
