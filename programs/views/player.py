@@ -367,7 +367,9 @@ def _render_player(
     }
     # With everything done the finish form leads, unless the person picked an exercise to look at.
     if shown is not None and (not all_done or chosen or edit or set_form or skip_form):
-        ctx.update(_exercise_ctx(session, items, shown, ms_per_second))
+        # The card alone needs none of the guide beside it (steps, figure, cautions).
+        guide = part != "set_saved"
+        ctx.update(_exercise_ctx(session, items, shown, ms_per_second, guide=guide))
         next_slot = ctx["next_slot"]
         if set_form is None and next_slot is not None:
             set_form = SetLogForm.for_slot(shown, *next_slot)
@@ -383,10 +385,20 @@ def _render_player(
 
 
 def _exercise_ctx(
-    session: WorkoutSession, items: list[SessionExercise], shown: SessionExercise, ms: int
+    session: WorkoutSession,
+    items: list[SessionExercise],
+    shown: SessionExercise,
+    ms: int,
+    *,
+    guide: bool = True,
 ) -> dict:
-    exercise = Exercise.objects.with_content().get(pk=shown.exercise_id)
-    steps = list(exercise.steps.all())
+    if guide:
+        exercise = Exercise.objects.with_content().get(pk=shown.exercise_id)
+        steps = list(exercise.steps.all())
+    else:
+        # Only the spoken cue of the figure's step is needed: that step alone.
+        exercise = shown.exercise
+        steps = list(exercise.steps.order_by("phase", "number")[:1])
     next_slot = shown.next_slot()
     logs = list(shown.logs.all())
     index = items.index(shown)
@@ -410,8 +422,8 @@ def _exercise_ctx(
         "shown": shown,
         "exercise": exercise,
         "steps": steps,
-        "general_cautions": exercise.general_cautions(),
-        "shared_cautions": exercise.shared_cautions(),
+        "general_cautions": exercise.general_cautions() if guide else [],
+        "shared_cautions": exercise.shared_cautions() if guide else [],
         # The figures tag (another feature) draws this step: the first one with movement in it.
         "figure_step": next(
             (s for s in steps if s.phase == "movement"), steps[0] if steps else None
