@@ -484,6 +484,80 @@ def test_deleting_the_account_needs_the_password_and_the_tick(data, mid_session)
         assert User.objects.filter(pk=m.user.pk).exists() is not valid
 
 
+# --- the account forms Django provides ---------------------------------------------------------
+
+
+def _password_text() -> st.SearchStrategy[str | None]:
+    return st.one_of(
+        st.just(PASSWORD), st.sampled_from(["", "short", PASSWORD.upper()]), any_text, nul_text
+    )
+
+
+@pytest.mark.django_db
+@EXAMPLES
+@given(data=st.data())
+def test_logging_in_lets_in_only_the_right_password(data, taken, settings):
+    settings.AXES_ENABLED = False  # lockouts are tested on their own; here every try is a try
+    fields = {
+        "username": data.draw(st.one_of(st.just("taken"), st.just("TAKEN"), any_text)),
+        "password": data.draw(_password_text()),
+    }
+    right = fields["username"] == "taken" and fields["password"] == PASSWORD
+    with rolled_back():
+        client = Client()
+        before = snapshot()
+        response = client.post(reverse("login"), _form(fields))
+        assert response.status_code < 500
+        assert snapshot()["Screening"] == before["Screening"]
+        assert (response.status_code == 302) is right
+        assert ("_auth_user_id" in client.session) is right
+
+
+@pytest.mark.django_db
+@EXAMPLES
+@given(data=st.data())
+def test_changing_the_password_needs_the_old_one_and_a_good_new_one(data, taken):
+    new = data.draw(st.one_of(st.just("another-long-password-17"), _password_text()))
+    fields = {
+        "old_password": data.draw(_password_text()),
+        "new_password1": new,
+        "new_password2": data.draw(st.one_of(st.just(new), _password_text())),
+    }
+    p1 = fields["new_password1"] or ""
+    surely_bad = (
+        fields["old_password"] != PASSWORD
+        or p1 != fields["new_password2"]
+        or len(p1) < 12
+        or p1.isdigit()
+    )
+    with rolled_back():
+        client = Client()
+        client.force_login(taken, backend=BACKEND)
+        response = client.post(reverse("password_change"), _form(fields))
+        assert response.status_code < 500
+        taken.refresh_from_db()
+        if surely_bad or response.status_code != 302:
+            assert taken.check_password(PASSWORD)
+        else:
+            assert taken.check_password(p1)
+
+
+@pytest.mark.django_db
+@EXAMPLES
+@given(email=st.one_of(st.just("taken@example.com"), junk, any_text, nul_text))
+def test_asking_for_a_password_reset_never_fails_and_stores_nothing(email, taken, mailoutbox):
+    taken.email = "taken@example.com"
+    taken.save(update_fields=["email"])
+    with rolled_back():
+        mailoutbox.clear()
+        before = snapshot()
+        response = Client().post(reverse("password_reset"), _form({"email": email}))
+        assert response.status_code < 500
+        assert snapshot() == before
+        # Mail goes only to the address of an account, and the page never says which.
+        assert len(mailoutbox) <= (1 if email.strip().lower() == "taken@example.com" else 0)
+
+
 # --- the oracles accept what a person really sends ---------------------------------------------
 
 
