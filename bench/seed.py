@@ -123,16 +123,7 @@ def _items(session: WorkoutSession, day) -> list[SessionExercise]:
     if day.pk not in _PRESCRIPTIONS:
         _PRESCRIPTIONS[day.pk] = list(day.prescriptions.select_related("exercise"))
     return [
-        SessionExercise(
-            session=session,
-            order=order,
-            exercise=p.exercise,
-            sets=p.sets,
-            reps=p.reps,
-            hold_seconds=p.hold_seconds,
-            per_side=p.per_side,
-            rest_seconds=p.rest_seconds,
-        )
+        SessionExercise.prescribed(session, order, p.exercise, p.dose)
         for order, p in enumerate(_PRESCRIPTIONS[day.pk], start=1)
     ]
 

@@ -120,6 +120,11 @@ class Article(models.Model):
         return f"{self.code} {self.title}"
 
 
+def _lines(text: str) -> list[str]:
+    """A "one per line" text field as its non-empty lines."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
 class ExerciseQuerySet(models.QuerySet["Exercise"]):
     def with_content(self) -> ExerciseQuerySet:
         return self.select_related("source", "alternative").prefetch_related(
@@ -179,15 +184,15 @@ class Exercise(models.Model):
 
     @property
     def benefit_list(self) -> list[str]:
-        return [line.strip() for line in self.benefits.splitlines() if line.strip()]
+        return _lines(self.benefits)
 
     @property
     def mistake_list(self) -> list[str]:
-        return [line.strip() for line in self.mistakes.splitlines() if line.strip()]
+        return _lines(self.mistakes)
 
     @property
     def rep_phase_list(self) -> list[str]:
-        return [line.strip() for line in self.rep_phases.splitlines() if line.strip()]
+        return _lines(self.rep_phases)
 
     @property
     def dose(self) -> Dose:
@@ -707,6 +712,28 @@ class SessionExercise(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session}: {self.exercise}"
+
+    @classmethod
+    def prescribed(
+        cls,
+        session: WorkoutSession,
+        order: int,
+        exercise: Exercise,
+        dose: Dose,
+        substituted_for: Exercise | None = None,
+    ) -> SessionExercise:
+        """An unsaved item with the dose copied in, so later content edits leave it alone."""
+        return cls(
+            session=session,
+            order=order,
+            exercise=exercise,
+            substituted_for=substituted_for,
+            sets=dose.sets,
+            reps=dose.reps,
+            hold_seconds=dose.hold_seconds,
+            per_side=dose.per_side,
+            rest_seconds=dose.rest_seconds,
+        )
 
     @property
     def dose(self) -> Dose:

@@ -186,17 +186,7 @@ def _items_for(session: WorkoutSession, plan: Plan) -> list[SessionExercise]:
     prescriptions = session.day.prescriptions.select_related("exercise__alternative")
     planned, _left_out = planned_exercises(prescriptions, plan.avoid_standing_folds)
     return [
-        SessionExercise(
-            session=session,
-            order=order,
-            exercise=p.exercise,
-            substituted_for=p.substituted_for,
-            sets=p.dose.sets,
-            reps=p.dose.reps,
-            hold_seconds=p.dose.hold_seconds,
-            per_side=p.dose.per_side,
-            rest_seconds=p.dose.rest_seconds,
-        )
+        SessionExercise.prescribed(session, order, p.exercise, p.dose, p.substituted_for)
         for order, p in enumerate(planned, start=1)
     ]
 

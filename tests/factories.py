@@ -164,17 +164,11 @@ class WorkoutSessionFactory(factory.django.DjangoModelFactory):
     def with_items(obj, create, extracted, **kwargs):
         if not create or extracted is False or obj.day is None:
             return
-        for order, p in enumerate(obj.day.prescriptions.select_related("exercise"), start=1):
-            SessionExercise.objects.create(
-                session=obj,
-                order=order,
-                exercise=p.exercise,
-                sets=p.sets,
-                reps=p.reps,
-                hold_seconds=p.hold_seconds,
-                per_side=p.per_side,
-                rest_seconds=p.rest_seconds,
-            )
+        prescriptions = obj.day.prescriptions.select_related("exercise")
+        SessionExercise.objects.bulk_create(
+            SessionExercise.prescribed(obj, order, p.exercise, p.dose)
+            for order, p in enumerate(prescriptions, start=1)
+        )
 
 
 class SessionExerciseFactory(factory.django.DjangoModelFactory):
@@ -247,7 +241,7 @@ def build_history(plan, count: int, *, days_back_from: int = 0) -> list[WorkoutS
     """``count`` finished, fully logged sessions, one a day going back, in a few queries."""
     now = timezone.now()
     day = plan.stage.days.order_by("number").first()
-    prescriptions = list(day.prescriptions.all())
+    prescriptions = list(day.prescriptions.select_related("exercise"))
     sessions = WorkoutSession.objects.bulk_create(
         WorkoutSession(
             user=plan.user,
@@ -263,16 +257,7 @@ def build_history(plan, count: int, *, days_back_from: int = 0) -> list[WorkoutS
         for i in range(count)
     )
     items = SessionExercise.objects.bulk_create(
-        SessionExercise(
-            session=s,
-            order=p.order,
-            exercise_id=p.exercise_id,
-            sets=p.sets,
-            reps=p.reps,
-            hold_seconds=p.hold_seconds,
-            per_side=p.per_side,
-            rest_seconds=p.rest_seconds,
-        )
+        SessionExercise.prescribed(s, p.order, p.exercise, p.dose)
         for s in sessions
         for p in prescriptions
     )

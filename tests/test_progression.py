@@ -89,12 +89,18 @@ def test_it_holds_the_stage_when_sets_were_missed():
     assert "only complete sessions count" in change.reason
 
 
-def test_it_holds_the_stage_when_sets_were_cut_short_and_names_the_exercise():
-    plan = _plan_at(1)
+def _last_session_logged(plan):
+    """All but the last of the stage's sessions done as planned, and the last one logged."""
     for _ in range(plan.stage.sessions_to_advance - 1):
         finished_session(plan)
     session = services.start_session(plan, pain_before=3)
     log_all_sets(session)
+    return session
+
+
+def test_it_holds_the_stage_when_sets_were_cut_short_and_names_the_exercise():
+    plan = _plan_at(1)
+    session = _last_session_logged(plan)
     ninety = session.items.get(exercise__slug="ninety-ninety-active-hamstring-stretch")
     # 14 s of a planned 20 s hold: under three quarters, so the set was cut short.
     ninety.logs.filter(set_number=1).update(hold_seconds=14)
@@ -111,10 +117,7 @@ def test_it_holds_the_stage_when_sets_were_cut_short_and_names_the_exercise():
 
 def test_a_hold_ended_a_moment_early_still_counts_as_done():
     plan = _plan_at(1)
-    for _ in range(plan.stage.sessions_to_advance - 1):
-        finished_session(plan)
-    session = services.start_session(plan, pain_before=3)
-    log_all_sets(session)
+    session = _last_session_logged(plan)
     ninety = session.items.get(exercise__slug="ninety-ninety-active-hamstring-stretch")
     ninety.logs.update(hold_seconds=15)  # exactly three quarters of 20 s
 
