@@ -83,7 +83,7 @@ def test_a_dose_reads_as_a_person_would_say_it(dose, text):
 
 
 SHARED_FOR_HAMSTRINGS = [
-    "Stop short of the end of the stretch",
+    "Slow and gentle, never bouncing",
     "A strained hamstring needs rest, not stretching",
 ]
 

@@ -648,5 +648,5 @@ def test_it_shows_a_made_up_exercise_without_steps_or_cautions(user_client, user
 def test_the_player_shows_the_librarys_cautions_for_a_hamstring_stretch(user_client, session):
     ninety = item(session, "ninety-ninety-active-hamstring-stretch")
     body = user_client.get(player_url(session, item=ninety.order)).content.decode()
-    assert "Stop short of the end of the stretch" in body
+    assert "Slow and gentle, never bouncing" in body
     assert "A strained hamstring needs rest, not stretching" in body
