@@ -180,6 +180,7 @@ def _history(user: User, sessions: int, days_back: int, rng: random.Random) -> P
                 stage=stage,
                 status=SessionStatus.FINISHED,
                 started_at=when,
+                local_date=when.date(),
                 finished_at=when + timedelta(minutes=rng.randint(15, 30)),
                 pain_before=pain_before,
                 pain_after=max(0, pain_before + rng.choice([-2, -1, -1, 0, 0, 0, 1])),
@@ -210,8 +211,14 @@ def _history(user: User, sessions: int, days_back: int, rng: random.Random) -> P
                 reason="Bench: moved up.",
                 created_at=session.started_at,
             )
+    # A made-up history written as a whole, as the factories do: the care rules are exercised
+    # by the tests, not by the benchmark's data.
     plan.stage = stage_of[-1]
-    plan.save(update_fields=["stage"])
+    plan.stage_entered_at = next(
+        (s.started_at for s, stage in zip(rows, stage_of, strict=True) if stage == plan.stage),
+        plan.created_at,
+    )
+    plan.save(update_fields=["stage", "stage_entered_at"])
 
     SelfTest.objects.bulk_create(
         SelfTest(
@@ -236,7 +243,12 @@ def _cumulative(counts: tuple[int, ...]) -> list[int]:
 def _open_session(user: User, plan: Plan, rng: random.Random) -> WorkoutSession:
     """Today's session, two sets in: what the player page shows mid-session."""
     session = WorkoutSession.objects.create(
-        user=user, plan=plan, day=plan.next_day(), stage=plan.stage, pain_before=2
+        user=user,
+        plan=plan,
+        day=plan.next_day(),
+        stage=plan.stage,
+        pain_before=2,
+        local_date=timezone.localdate(),
     )
     items = SessionExercise.objects.bulk_create(_items(session, session.day))
     SetLog.objects.bulk_create(_logs(items[0], timezone.now() - timedelta(minutes=2), rng)[:2])

@@ -14,9 +14,20 @@ def _load_content_after_migrate(sender: AppConfig, **kwargs) -> None:
         print(f"  {report}")
 
 
+def _remember_time_zone(sender, request, user, **kwargs) -> None:
+    # Kept in the session, so showing times in the person's zone costs no query per request.
+    from .care.state import profile_for
+
+    if request is not None and hasattr(request, "session"):
+        request.session["time_zone"] = profile_for(user).time_zone
+
+
 class ProgramsConfig(AppConfig):
     name = "programs"
     verbose_name = "Hamstring program"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
         post_migrate.connect(_load_content_after_migrate, sender=self)
+        user_logged_in.connect(_remember_time_zone, dispatch_uid="programs-time-zone")

@@ -31,6 +31,8 @@ from .models import (
     Program,
     ProgramDay,
     Purpose,
+    Routine,
+    RoutineItem,
     Severity,
     Stage,
     Step,
@@ -95,6 +97,7 @@ def _files(content_dir: Path) -> list[Path]:
         *sorted((content_dir / "exercises").glob("*.toml")),
         content_dir / "cautions.toml",
         *sorted((content_dir / "programs").glob("*.toml")),
+        *sorted((content_dir / "routines").glob("*.toml")),
     ]
 
 
@@ -112,7 +115,7 @@ def load_content(content_dir: Path = CONTENT_DIR, force: bool = False) -> LoadRe
         known = ContentFile.objects.filter(path=rel).first()
         # Programme days copy each exercise's default dose, so an edited exercise file reloads
         # the programmes (which come after the exercises) even when their own files are as before.
-        refresh = exercise_changed and rel.startswith("programs/")
+        refresh = exercise_changed and rel.startswith(("programs/", "routines/"))
         if known and known.sha256 == digest and not force and not refresh:
             report.unchanged.append(rel)
             continue
@@ -128,6 +131,8 @@ def load_content(content_dir: Path = CONTENT_DIR, force: bool = False) -> LoadRe
             pending_alternatives.append((exercise, data.get("alternative", ""), rel))
         elif rel == "cautions.toml":
             _load_general_cautions(data, rel)
+        elif rel.startswith("routines/"):
+            _load_routine(data, rel, expected_slug=path.stem)
         else:
             _load_program(data, rel)
         ContentFile.objects.update_or_create(path=rel, defaults={"sha256": digest})
@@ -189,6 +194,8 @@ def _load_exercise(data: dict[str, Any], rel: str, expected_slug: str) -> Exerci
             "effort": _choice(data, "effort", Effort, rel),
             "position": _choice(data, "position", Position, rel),
             "standing_fold": bool(data.get("standing_fold", False)),
+            "forward_bend": bool(data.get("forward_bend", False)),
+            "steps_ours": bool(data.get("steps_ours", False)),
             "stretches_hamstrings": bool(data.get("stretches_hamstrings", False)),
             "equipment": data.get("equipment", ""),
             "summary": _required(data, "summary", rel),
@@ -297,6 +304,7 @@ def _load_program(data: dict[str, Any], rel: str) -> None:
                 "summary": _required(stage_data, "summary", where),
                 "sessions_to_advance": stage_data.get("sessions_to_advance", 6),
                 "steady_back_sessions": stage_data.get("steady_back_sessions", 0),
+                "min_days": stage_data.get("min_days", 0),
             },
         )
         stage_numbers.append(stage.number)
@@ -315,6 +323,42 @@ def _load_program(data: dict[str, Any], rel: str) -> None:
         stage.days.exclude(number__in=day_numbers).delete()
     # A stage someone is on stays until they move off it; the rest go.
     program.stages.exclude(number__in=stage_numbers).filter(plans__isnull=True).delete()
+
+
+def _load_routine(data: dict[str, Any], rel: str, expected_slug: str) -> None:
+    slug = _required(data, "slug", rel)
+    if slug != expected_slug:
+        raise ContentError(f"{rel}: slug {slug!r} must match the file name {expected_slug!r}")
+    routine, _ = Routine.objects.update_or_create(
+        slug=slug,
+        defaults={
+            "name": _required(data, "name", rel),
+            "source": _article(data["source"], rel) if data.get("source") else None,
+            "summary": _required(data, "summary", rel),
+            "advice": "\n".join(data.get("advice", [])),
+        },
+    )
+    routine.items.all().delete()
+    for order, entry in enumerate(_required(data, "exercises", rel), start=1):
+        where = f"{rel} exercise {order}"
+        item = _prescription(entry, where)
+        # A routine (the flare-up one) is offered on every track and on a bad day, so nothing
+        # in it may stretch the hamstrings or bend forward.
+        exercise = item["exercise"]
+        unsafe = [
+            reason
+            for flag, reason in (
+                (exercise.stretches_hamstrings, "stretches the hamstrings"),
+                (exercise.forward_bend, "is a forward bend"),
+                (exercise.standing_fold, "is a standing fold"),
+            )
+            if flag
+        ]
+        if unsafe:
+            raise ContentError(
+                f"{where}: {exercise.slug} {' and '.join(unsafe)}, which a routine must not have"
+            )
+        RoutineItem.objects.create(routine=routine, order=order, **item)
 
 
 def _prescription(entry: str | dict[str, Any], where: str) -> dict[str, Any]:

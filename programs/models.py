@@ -17,6 +17,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from .care.choices import Cause, DayAfter, NotCounted, PauseReason, SessionDose
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
@@ -141,7 +143,14 @@ class Exercise(models.Model):
     effort = models.CharField(max_length=12, choices=Effort.choices)
     position = models.CharField(max_length=12, choices=Position.choices)
     standing_fold = models.BooleanField(
-        default=False, help_text="A standing fold or hinge: left out for people with disc problems."
+        default=False,
+        help_text="A free-standing fold or hinge: the finish then asks whether the lower back "
+        "kept its curve, which opens the free-standing stage.",
+    )
+    forward_bend = models.BooleanField(
+        default=False,
+        help_text="Bends forward with the back carrying the load (standing): swapped or left out "
+        "for disc problems or pain when bending forward.",
     )
     stretches_hamstrings = models.BooleanField(default=False)
     equipment = models.CharField(max_length=120, blank=True)
@@ -151,9 +160,13 @@ class Exercise(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="The supported variant used instead when standing folds are left out.",
+        help_text="The supported variant used instead when forward bends are left out.",
     )
     summary = models.TextField()
+    steps_ours = models.BooleanField(
+        default=False,
+        help_text="The article only names this exercise: the steps are our own general advice.",
+    )
     benefits = models.TextField(blank=True, help_text="One per line.")
     mistakes = models.TextField(blank=True, help_text="One per line.")
     source = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="exercises")
@@ -323,6 +336,11 @@ class Stage(models.Model):
             "the free-standing stretches, needed before moving up to this stage (0: none)."
         ),
     )
+    min_days = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="The fewest calendar days spent at this stage before moving on, whatever the "
+        "number of sessions: stretching too often does not speed anything up.",
+    )
 
     class Meta:
         ordering = ["program", "number"]
@@ -400,6 +418,49 @@ class Dose:
         return " × ".join(parts[:2]) + "".join(f", {p}" for p in parts[2:])
 
 
+class Routine(models.Model):
+    """A short routine outside the stages, such as the one for a flare-up."""
+
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=120)
+    source = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.PROTECT, related_name="routines"
+    )
+    summary = models.TextField()
+    advice = models.TextField(blank=True, help_text="One per line: when to stop and get help.")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def advice_list(self) -> list[str]:
+        return _lines(self.advice)
+
+
+class RoutineItem(models.Model):
+    routine = models.ForeignKey(Routine, on_delete=models.CASCADE, related_name="items")
+    order = models.PositiveSmallIntegerField()
+    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="+")
+    sets = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    reps = models.PositiveSmallIntegerField()
+    hold_seconds = models.PositiveSmallIntegerField()
+    per_side = models.BooleanField()
+    rest_seconds = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["routine", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["routine", "order"], name="routine_item_order_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.routine}: {self.exercise}"
+
+    @property
+    def dose(self) -> Dose:
+        return Dose(self.sets, self.reps, self.hold_seconds, self.per_side, self.rest_seconds)
+
+
 # --- screening and plans ---------------------------------------------------------------------
 
 
@@ -436,7 +497,7 @@ class Screening(models.Model):
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["user", "-created_at"], name="screening_user_recent")]
 
     def __str__(self) -> str:
@@ -448,7 +509,9 @@ class Screening(models.Model):
             return Outcome.CLINICIAN
         if self.recent_injury:
             return Outcome.INJURY
-        if self.pelvic_tilt == TiltAnswer.YES:
+        # Not sure counts as yes: the release work does no harm to a level pelvis, while
+        # stretching hamstrings that a forward-tipped pelvis holds long can strain them (000).
+        if self.pelvic_tilt in (TiltAnswer.YES, TiltAnswer.UNSURE):
             return Outcome.RELEASE
         return Outcome.LENGTHEN
 
@@ -472,7 +535,7 @@ class SelfTest(models.Model):
     note = models.CharField(max_length=300, blank=True)
 
     class Meta:
-        ordering = ["-taken_at"]
+        ordering = ["-taken_at", "-pk"]
         indexes = [models.Index(fields=["user", "taken_at"], name="selftest_user_time")]
 
     def __str__(self) -> str:
@@ -499,20 +562,39 @@ class Plan(models.Model):
     screening = models.ForeignKey(
         Screening, null=True, blank=True, on_delete=models.SET_NULL, related_name="plans"
     )
-    avoid_standing_folds = models.BooleanField(default=False)
+    avoid_forward_bends = models.BooleanField(
+        default=False, help_text="Disc problems or pain when bending forward."
+    )
+    # Written only by the care rules (programs.care.events), like everything below.
     status = models.CharField(max_length=8, choices=PlanStatus.choices, default=PlanStatus.ACTIVE)
+    paused_for = models.CharField(max_length=10, choices=PauseReason.choices, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    stage_entered_at = models.DateTimeField(
+        default=timezone.now, help_text="Sessions towards the next stage count from here."
+    )
+    rest_until = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The last day of a rest the plan asked for, on the person's own calendar.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
 
     objects = PlanQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["user"],
                 condition=Q(status="active"),
                 name="one_active_plan_per_user",
+            ),
+            # A pause always says why, and only a pause has a reason.
+            models.CheckConstraint(
+                condition=(Q(status="paused") & ~Q(paused_for=""))
+                | (~Q(status="paused") & Q(paused_for="")),
+                name="paused_plan_has_reason",
             ),
         ]
 
@@ -526,7 +608,7 @@ class Plan(models.Model):
             return None
         last = (
             self.sessions.filter(status=SessionStatus.FINISHED, day__stage=self.stage)
-            .order_by("-finished_at")
+            .order_by("-finished_at", "-pk")
             .values_list("day__number", flat=True)
             .first()
         )
@@ -543,14 +625,19 @@ class ChangeKind(models.TextChoices):
     STEP_BACK = "step_back", "Stepped back"
     ADJUST = "adjust", "Adjusted"
     PAUSE = "pause", "Paused"
+    STILL_PAUSED = "still_paused", "Still paused"
+    CLEARANCE = "clearance", "Clinician's all-clear"
     RESUME = "resume", "Resumed"
+    FLARE_UP = "flare_up", "Flare-up"
+    FLARE_UP_OVER = "flare_over", "Flare-up over"
     END = "end", "Ended"
 
 
 class PlanChange(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="changes")
     created_at = models.DateTimeField(default=timezone.now)
-    kind = models.CharField(max_length=10, choices=ChangeKind.choices)
+    kind = models.CharField(max_length=12, choices=ChangeKind.choices)
+    cause = models.CharField(max_length=12, choices=Cause.choices, blank=True)
     from_stage = models.ForeignKey(
         Stage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -579,6 +666,8 @@ class PlanChange(models.Model):
 class SessionStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", "In progress"
     FINISHED = "finished", "Finished"
+    # Closed by the care rules (a new safety check, a flare-up): its logged sets are kept.
+    ENDED = "ended", "Ended early"
 
 
 class SkipReason(models.TextChoices):
@@ -635,11 +724,28 @@ class WorkoutSession(models.Model):
         help_text="Asked at the finish after free-standing stretches: did the back keep its "
         "natural curve? Empty when it was not asked.",
     )
+    local_date = models.DateField(
+        null=True, blank=True, help_text="The day it was started on the person's own calendar."
+    )
+    dose = models.CharField(max_length=10, choices=SessionDose.choices, default=SessionDose.USUAL)
+    not_counted = models.CharField(
+        max_length=10,
+        choices=NotCounted.choices,
+        blank=True,
+        help_text="Why it does not count towards moving on; empty when it counts.",
+    )
+    felt_after_last = models.CharField(
+        max_length=8,
+        choices=DayAfter.choices,
+        blank=True,
+        help_text="Asked at the start: how the day after the previous session felt.",
+    )
+    ended_reason = models.CharField(max_length=200, blank=True)
 
     objects = WorkoutSessionQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-started_at"]
+        ordering = ["-started_at", "-pk"]
         constraints = [
             # One open session at a time: starting again resumes it instead of forking a second.
             models.UniqueConstraint(
@@ -664,6 +770,14 @@ class WorkoutSession(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == SessionStatus.IN_PROGRESS
+
+    @property
+    def was_ended(self) -> bool:
+        return self.status == SessionStatus.ENDED
+
+    @property
+    def counts(self) -> bool:
+        return not self.not_counted
 
     @property
     def pain_change(self) -> int | None:
@@ -819,3 +933,8 @@ class SetLog(models.Model):
     def total_hold_seconds(self) -> int:
         """Time under hold for the whole set: one hold per repetition."""
         return self.hold_seconds * max(self.reps, 1)
+
+
+# The care rules' own records live with the rules; importing them here registers them with the
+# app, so they keep its label and its migrations.
+from .care.models import Clearance, FlareUp, Profile  # noqa: E402, F401

@@ -19,6 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import (
+    Clearance,
+    FlareUp,
     Plan,
     PlanChange,
     Screening,
@@ -100,7 +102,8 @@ def _plans(user) -> Iterator[dict[str, Any]]:
             "stage": p.stage.number,
             "stage_name": p.stage.name,
             "status": p.status,
-            "avoid_standing_folds": p.avoid_standing_folds,
+            "paused_for": p.paused_for,
+            "avoid_forward_bends": p.avoid_forward_bends,
             "created_at": _when(p.created_at),
             "ended_at": _when(p.ended_at),
         }
@@ -119,6 +122,7 @@ def _plan_changes(user) -> Iterator[dict[str, Any]]:
             "session_id": c.session_id,
             "created_at": _when(c.created_at),
             "kind": c.kind,
+            "cause": c.cause,
             "from_stage": c.from_stage.number if c.from_stage else None,
             "to_stage": c.to_stage.number if c.to_stage else None,
             "reason": c.reason,
@@ -143,7 +147,35 @@ def _sessions(user) -> Iterator[dict[str, Any]]:
             "pain_before": s.pain_before,
             "pain_after": s.pain_after,
             "steady_back": s.steady_back,
+            "local_date": s.local_date.isoformat() if s.local_date else None,
+            "dose": s.dose,
+            "counts_towards_progress": s.counts,
+            "not_counted_because": s.get_not_counted_display() if s.not_counted else "",
+            "felt_after_last": s.felt_after_last,
+            "ended_reason": s.ended_reason,
             "note": s.note,
+        }
+
+
+def _flare_ups(user) -> Iterator[dict[str, Any]]:
+    for f in FlareUp.objects.filter(user=user).order_by("started_at", "pk"):
+        yield {
+            "id": f.pk,
+            "plan_id": f.plan_id,
+            "started_at": _when(f.started_at),
+            "ended_at": _when(f.ended_at),
+        }
+
+
+def _clearances(user) -> Iterator[dict[str, Any]]:
+    for c in Clearance.objects.filter(user=user).order_by("confirmed_at", "pk"):
+        yield {
+            "id": c.pk,
+            "plan_id": c.plan_id,
+            "warning": c.warning,
+            "warned_at": _when(c.warned_at),
+            "seen_on": c.seen_on.isoformat(),
+            "confirmed_at": _when(c.confirmed_at),
         }
 
 
@@ -204,21 +236,29 @@ def tables(user) -> list[Table]:
         table(
             "plans",
             "Plans",
-            "id program stage stage_name status avoid_standing_folds created_at ended_at",
+            "id program stage stage_name status paused_for avoid_forward_bends created_at ended_at",
             _plans,
         ),
         table(
             "plan_changes",
             "Plan changes",
-            "id plan_id session_id created_at kind from_stage to_stage reason",
+            "id plan_id session_id created_at kind cause from_stage to_stage reason",
             _plan_changes,
         ),
         table(
             "sessions",
             "Sessions",
             "id plan_id day stage status started_at finished_at pain_before pain_after steady_back "
-            "note",
+            "local_date dose counts_towards_progress not_counted_because felt_after_last "
+            "ended_reason note",
             _sessions,
+        ),
+        table("flare_ups", "Flare-ups", "id plan_id started_at ended_at", _flare_ups),
+        table(
+            "clearances",
+            "Clinicians' checks",
+            "id plan_id warning warned_at seen_on confirmed_at",
+            _clearances,
         ),
         table(
             "session_exercises",
@@ -264,7 +304,7 @@ def as_json(user) -> dict[str, Any]:
     data: dict[str, Any] = {"exported_at": _when(timezone.now())}
     by_name = {t.name: t for t in tables(user)}
     data["account"] = next(iter(by_name["account"].rows()))
-    for name in ("screenings", "self_tests", "plans", "plan_changes"):
+    for name in ("screenings", "self_tests", "plans", "plan_changes", "flare_ups", "clearances"):
         data[name] = list(by_name[name].rows())
 
     sets_by_item: dict[int, list[dict]] = defaultdict(list)

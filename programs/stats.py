@@ -32,6 +32,7 @@ from django.utils import timezone
 from .charts import duration
 from .models import (
     Exercise,
+    FlareUp,
     Plan,
     PlanChange,
     SelfTest,
@@ -72,6 +73,7 @@ class CalendarDay:
     sessions: int
     is_today: bool
     is_future: bool
+    flare_up: bool = False
 
 
 @dataclass(frozen=True)
@@ -103,12 +105,34 @@ def finished_days(user) -> dict[dt.date, int]:
     rows = (
         WorkoutSession.objects.for_user(user)
         .finished()
-        .annotate(local_day=TruncDate("started_at"))
+        # The person's own day, as the care rules count it.
+        .annotate(local_day=Coalesce("local_date", TruncDate("started_at")))
         .order_by()
         .values("local_day")
         .annotate(n=Count("pk"))
     )
     return {row["local_day"]: row["n"] for row in rows}
+
+
+def flare_up_days(user, today: dt.date) -> set[dt.date]:
+    """Every local day the person spent in a flare-up, up to today (one query)."""
+    days: set[dt.date] = set()
+    for started, ended in FlareUp.objects.filter(user=user).values_list("started_at", "ended_at"):
+        day = local_day(started)
+        last = local_day(ended) if ended else today
+        while day <= last:
+            days.add(day)
+            day += dt.timedelta(days=1)
+    return days
+
+
+def with_flare_up_days(days: dict[dt.date, int], flare_days: set[dt.date]) -> dict[dt.date, int]:
+    """Sessions per day for adherence and streaks: a flare-up day counts as a session day even
+    without one, so a flare-up never breaks a streak (the care rules promise this)."""
+    merged = dict(days)
+    for day in flare_days:
+        merged[day] = max(merged.get(day, 0), 1)
+    return merged
 
 
 def current_plan(user) -> Plan | None:
@@ -134,6 +158,7 @@ def calendar(
     target: int,
     began: dt.date | None,
     weeks: int = WEEKS_SHOWN,
+    flare_days: set[dt.date] | frozenset[dt.date] = frozenset(),
 ) -> list[Week]:
     """The last ``weeks`` weeks, oldest first, ending with the current week."""
     this_week = week_start(today)
@@ -147,6 +172,7 @@ def calendar(
                 sessions=days.get(day, 0),
                 is_today=day == today,
                 is_future=day > today,
+                flare_up=day in flare_days,
             )
             for day in (start + dt.timedelta(days=i) for i in range(7))
         ]
@@ -274,7 +300,7 @@ def pain_history(user, limit: int = PAIN_POINTS) -> list[WorkoutSession]:
         .finished()
         .filter(pain_after__isnull=False)
         .only("pk", "started_at", "pain_before", "pain_after")
-        .order_by("-started_at")[:limit]
+        .order_by("-started_at", "-pk")[:limit]
     )
     return list(reversed(rows))
 

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import accounts, history, library, ops, player, pwa, screening
+from .views import accounts, care, history, library, ops, player, pwa, screening
 
 library_urls = [
     path("", library.home, name="programs-home"),
@@ -13,6 +13,7 @@ library_urls = [
 account_urls = [
     path("signup/", accounts.signup, name="signup"),
     path("login/", accounts.login, name="login"),
+    path("time-zone/", care.time_zone, name="programs-time-zone"),
     path("", include("django.contrib.auth.urls")),
 ]
 
@@ -21,6 +22,10 @@ plan_urls = [
     path("screening/<int:screening_id>/", screening.result, name="programs-screening-result"),
     path("dashboard/", screening.dashboard, name="programs-dashboard"),
     path("plan/", screening.plan, name="programs-plan"),
+    path("plan/end/", care.end_plan, name="programs-plan-end"),
+    path("care/clearance/", care.clearance, name="programs-clearance"),
+    path("care/flare-up/", care.flare_up, name="programs-flare-up"),
+    path("care/flare-up/over/", care.flare_up_over, name="programs-flare-up-over"),
 ]
 
 session_urls = [

@@ -42,7 +42,7 @@ PASSWORD = "a-long-enough-password-42"
 DEMO_DATA = """
 import datetime as dt, json
 from django.utils import timezone
-from programs import services
+from programs.care import events
 from programs.models import Effort
 from tests.factories import PlanFactory, SelfTestFactory, UserFactory, finished_session
 
@@ -56,7 +56,7 @@ for n, (before, after) in enumerate(pains):
 for n, (left, right) in enumerate([(48, 52), (52, 55), (55, 60), (60, 62)]):
     SelfTestFactory(user=user, left_angle=left, right_angle=right,
                     taken_at=now - dt.timedelta(days=21 - n * 7))
-session = services.start_session(plan, 2)
+session = events.session_started(user, events.StartAnswers(pain_before=2))
 hold = next(i for i in session.items.select_related("exercise").order_by("order")
             if i.exercise.effort == Effort.HOLD)
 print("DEMO " + json.dumps({"session": session.pk, "hold_item": hold.order}))

@@ -18,6 +18,7 @@ from programs.models import (
     Outcome,
     Plan,
     PlanChange,
+    PlanStatus,
     Program,
     Screening,
     SelfTest,
@@ -133,6 +134,9 @@ class PlanFactory(factory.django.DjangoModelFactory):
     program = factory.LazyFunction(lambda: Program.objects.get(track=Track.LENGTHEN))
     stage = factory.LazyAttribute(lambda p: p.program.first_stage())
     screening = factory.SubFactory(ScreeningFactory, user=factory.SelfAttribute("..user"))
+    status = PlanStatus.ACTIVE
+    # Every pause says why (a database constraint): a paused test plan is paused for pain.
+    paused_for = factory.LazyAttribute(lambda p: "pain" if p.status == PlanStatus.PAUSED else "")
 
     @factory.post_generation
     def started(obj, create, extracted, **kwargs):
@@ -159,6 +163,9 @@ class WorkoutSessionFactory(factory.django.DjangoModelFactory):
     day = factory.LazyAttribute(lambda s: s.plan.next_day() if s.plan else None)
     stage = factory.LazyAttribute(lambda s: s.plan.stage if s.plan else None)
     pain_before = 3
+    started_at = factory.LazyFunction(timezone.now)
+    # The person's own day: their profile's zone is UTC unless a test sets another.
+    local_date = factory.LazyAttribute(lambda s: s.started_at.astimezone(dt.UTC).date())
 
     @factory.post_generation
     def with_items(obj, create, extracted, **kwargs):
@@ -250,6 +257,7 @@ def build_history(plan, count: int, *, days_back_from: int = 0) -> list[WorkoutS
             stage=plan.stage,
             status=SessionStatus.FINISHED,
             started_at=now - dt.timedelta(days=days_back_from + i, hours=2),
+            local_date=(now - dt.timedelta(days=days_back_from + i, hours=2)).date(),
             finished_at=now - dt.timedelta(days=days_back_from + i, hours=1),
             pain_before=i % 5,
             pain_after=(i + 1) % 5,
@@ -278,3 +286,47 @@ def build_history(plan, count: int, *, days_back_from: int = 0) -> list[WorkoutS
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     return sessions
+
+
+# --- the care events, called as the views call them --------------------------------------------
+
+
+def screen(user, *, red_flags=(), recent_injury=False, pelvic_tilt="no", disc_problems=False,
+           self_test=(50, 55)):  # fmt: skip
+    """A safety check through the care rules; returns (screening, plan or None)."""
+    from programs.care import events
+
+    return events.screened(
+        user,
+        events.Answers(
+            red_flags=tuple(red_flags),
+            recent_injury=recent_injury,
+            pelvic_tilt=pelvic_tilt,
+            disc_problems=disc_problems,
+            self_test=self_test,
+        ),
+    )
+
+
+def start_session(plan: Plan, pain_before: int = 3, **answers) -> WorkoutSession:
+    """Today's session on the plan's person, through the care rules."""
+    from programs.care import events
+
+    return events.session_started(
+        plan.user, events.StartAnswers(pain_before=pain_before, **answers)
+    )
+
+
+def finish_session(session: WorkoutSession, pain_after: int = 3, note: str = "", steady_back=None):
+    """Finish a session through the care rules; returns the plan change made, if any."""
+    from programs.care import events
+
+    return events.session_finished(
+        session, events.FinishAnswers(pain_after=pain_after, note=note, steady_back=steady_back)
+    )
+
+
+def qualifying_days(plan: Plan) -> int:
+    from programs.care.progress import qualifying
+
+    return qualifying(plan).values("local_date").distinct().count()

@@ -1,4 +1,5 @@
 import shutil
+import tomllib
 
 import pytest
 from django.core.management import call_command
@@ -12,6 +13,8 @@ from programs.models import (
     Prescription,
     Program,
     ProgramDay,
+    Routine,
+    RoutineItem,
     Stage,
     Step,
 )
@@ -36,11 +39,38 @@ EXPECTED_SLUGS = {
     "extended-triangle-pose",
     "plank",
     "dynamic-warm-up",
+    "moist-heat",
+}
+# Bent forward with the back carrying the load, standing: swapped or left out for disc problems
+# and for pain on bending forward.
+FORWARD_BENDS = {
+    "standing-spine-arch",
+    "standing-hip-hinge-stretch",
+    "plate-elevation-hamstring-stretch",
+    "extended-triangle-pose",
+}
+# The article gives the steps itself; for every other exercise it only names it.
+STEPS_FROM_THE_ARTICLE = {
+    "standing-spine-arch",
+    "seated-hamstring-stretch",
+    "standing-hip-hinge-stretch",
+    "doorway-hamstring-stretch",
 }
 
 
 def _counts() -> dict[str, int]:
-    models = [Article, Exercise, Step, Caution, Program, Stage, ProgramDay, Prescription]
+    models = [
+        Article,
+        Exercise,
+        Step,
+        Caution,
+        Program,
+        Stage,
+        ProgramDay,
+        Prescription,
+        Routine,
+        RoutineItem,
+    ]
     return {m.__name__: m.objects.count() for m in models}
 
 
@@ -151,7 +181,8 @@ def test_editing_a_file_updates_the_database(content_copy):
     text = path.read_text().replace('name = "', 'name = "Edited ', 1)
     path.write_text(text)
     report = load_content(content_copy)
-    assert [rel for rel in report.loaded if not rel.startswith("programs/")] == [
+    # Programmes and routines copy exercise doses, so they reload with any exercise.
+    assert [rel for rel in report.loaded if not rel.startswith(("programs/", "routines/"))] == [
         "exercises/plank.toml"
     ]
     assert Exercise.objects.get(slug="plank").name.startswith("Edited ")
@@ -209,3 +240,199 @@ def test_phases_without_a_hold_are_refused(content_copy):
     path.write_text(path.read_text().replace("[dose]\n", '[dose]\nphases = ["Up", "Down"]\n', 1))
     with pytest.raises(ContentError, match=r"glute-bridge\.toml: dose\.phases needs"):
         load_content(content_copy)
+
+
+# --- forward bends, our own steps, days at a stage --------------------------------------------
+
+
+def test_forward_bends_are_marked_and_the_supported_stretches_are_not():
+    assert set(Exercise.objects.filter(forward_bend=True).values_list("slug", flat=True)) == (
+        FORWARD_BENDS
+    )
+    # The chest rests on the thighs: article 001's own answer to loading the discs.
+    assert not Exercise.objects.get(slug="seated-hamstring-stretch").forward_bend
+
+
+def test_every_exercise_file_says_whether_it_bends_forward_and_whose_steps_it_has():
+    for path in sorted((CONTENT_DIR / "exercises").glob("*.toml")):
+        data = tomllib.loads(path.read_text())
+        assert isinstance(data.get("forward_bend"), bool), path.name
+        assert isinstance(data.get("steps_ours"), bool), path.name
+
+
+def test_steps_are_marked_ours_where_the_article_only_names_the_exercise():
+    ours = set(Exercise.objects.filter(steps_ours=True).values_list("slug", flat=True))
+    assert ours == EXPECTED_SLUGS - STEPS_FROM_THE_ARTICLE
+
+
+def test_each_stage_needs_days_as_well_as_sessions():
+    for track, days in [("lengthen", [14, 21, 0]), ("release", [14, 0])]:
+        stages = Stage.objects.filter(program__track=track).order_by("number")
+        assert [s.min_days for s in stages] == days
+        for stage in stages:
+            if stage.min_days:
+                # About three sessions a week: the days do not make the sessions pointless.
+                assert stage.sessions_to_advance / (stage.min_days / 7) <= 3
+                assert "on a different day" in stage.summary
+                assert f"{stage.sessions_to_advance} sessions done as planned" in stage.summary
+
+
+def test_the_loader_reads_forward_bend_steps_ours_and_min_days(content_copy):
+    path = content_copy / "exercises" / "plank.toml"
+    text = path.read_text()
+    text = text.replace("forward_bend = false", "forward_bend = true", 1)
+    path.write_text(text.replace("steps_ours = true", "steps_ours = false", 1))
+    path = content_copy / "programs" / "release.toml"
+    path.write_text(path.read_text().replace("min_days = 14", "min_days = 10", 1))
+    load_content(content_copy)
+    plank = Exercise.objects.get(slug="plank")
+    assert plank.forward_bend and not plank.steps_ours
+    assert Stage.objects.get(program__track="release", number=1).min_days == 10
+
+
+def test_forward_bend_steps_ours_and_min_days_default_to_off(content_copy):
+    path = content_copy / "exercises" / "plank.toml"
+    text = path.read_text().replace("forward_bend = false\n", "", 1)
+    path.write_text(text.replace("steps_ours = true\n", "", 1))
+    path = content_copy / "programs" / "release.toml"
+    path.write_text(path.read_text().replace("min_days = 14\n", "", 1))
+    load_content(content_copy)
+    plank = Exercise.objects.get(slug="plank")
+    assert not plank.forward_bend and not plank.steps_ours
+    assert Stage.objects.get(program__track="release", number=1).min_days == 0
+
+
+# --- routines ---------------------------------------------------------------------------------
+
+
+def _doses(routine: Routine) -> list[tuple]:
+    return [
+        (i.exercise.slug, i.sets, i.reps, i.hold_seconds, i.per_side, i.rest_seconds)
+        for i in routine.items.select_related("exercise").order_by("order")
+    ]
+
+
+def test_the_flare_up_routine_loads_with_its_items_and_doses():
+    routine = Routine.objects.get(slug="flare-up")
+    heat = Exercise.objects.get(slug="moist-heat")
+    assert (heat.hold_seconds, heat.sets, heat.reps, heat.per_side) == (1200, 1, 1, False)
+    assert _doses(routine) == [
+        ("moist-heat", 1, 1, 1200, False, heat.rest_seconds),
+        ("glute-bridge", 1, 8, 0, False, 45),
+        ("clamshell", 1, 8, 0, True, 45),
+    ]
+    assert routine.source is None
+    assert "streak" in routine.summary and "progress waits" in routine.summary
+    advice = routine.advice_list
+    assert advice and all("clinician" in line or "urgent" in line for line in advice)
+    assert any("bladder" in line for line in advice)
+
+
+def test_the_flare_up_routine_is_safe_on_every_track():
+    items = RoutineItem.objects.filter(routine__slug="flare-up").select_related("exercise")
+    assert items.exists()
+    for item in items:
+        exercise = item.exercise
+        assert not (exercise.stretches_hamstrings or exercise.forward_bend), exercise.slug
+        assert not exercise.standing_fold, exercise.slug
+
+
+def test_moist_heat_credits_its_cautions_to_no_article():
+    heat = Exercise.objects.get(slug="moist-heat")
+    assert heat.steps_ours and heat.source.code == "004"
+    assert heat.cautions.exists()
+    assert not heat.cautions.filter(source__isnull=False).exists()
+
+
+def _write_routine(content_dir, slug, exercises):
+    (content_dir / "routines" / f"{slug}.toml").write_text(
+        f'slug = "{slug}"\nname = "Test routine"\nsummary = "For a test."\n'
+        f'advice = ["Stop and see a clinician if it hurts."]\nexercises = [{exercises}]\n'
+    )
+
+
+def test_a_routine_sets_its_own_doses(content_copy):
+    _write_routine(
+        content_copy,
+        "easy-day",
+        '"plank", { slug = "clamshell", sets = 2, reps = 6, per_side = false, rest_seconds = 10 }',
+    )
+    report = load_content(content_copy)
+    assert "routines/easy-day.toml" in report.loaded
+    routine = Routine.objects.get(slug="easy-day")
+    assert routine.advice_list == ["Stop and see a clinician if it hurts."]
+    assert _doses(routine) == [
+        ("plank", 3, 1, 20, False, 30),
+        ("clamshell", 2, 6, 0, False, 10),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("slug", "why"),
+    [
+        ("doorway-hamstring-stretch", "stretches the hamstrings"),
+        ("standing-spine-arch", "is a forward bend"),
+        ("extended-triangle-pose", "stretches the hamstrings and is a forward bend"),
+    ],
+)
+def test_a_routine_with_a_stretch_or_a_forward_bend_is_refused(content_copy, slug, why):
+    _write_routine(content_copy, "bad-day", f'"glute-bridge", "{slug}"')
+    before = _counts()
+    with pytest.raises(ContentError, match=rf"routines/bad-day\.toml exercise 2: {slug} {why}"):
+        load_content(content_copy)
+    assert _counts() == before
+    assert not Routine.objects.filter(slug="bad-day").exists()
+
+
+def test_a_routine_naming_the_wrong_slug_or_an_unknown_exercise_is_refused(content_copy):
+    _write_routine(content_copy, "mine", '"no-such-exercise"')
+    with pytest.raises(ContentError, match=r"routines/mine\.toml exercise 1: .*not in the library"):
+        load_content(content_copy)
+    path = content_copy / "routines" / "mine.toml"
+    path.write_text(path.read_text().replace('slug = "mine"', 'slug = "yours"', 1))
+    with pytest.raises(ContentError, match=r"routines/mine\.toml: slug 'yours' must match"):
+        load_content(content_copy)
+
+
+def test_an_exercise_that_becomes_a_stretch_is_refused_by_the_routine_using_it(content_copy):
+    path = content_copy / "exercises" / "clamshell.toml"
+    path.write_text(
+        path.read_text().replace("stretches_hamstrings = false", "stretches_hamstrings = true", 1)
+    )
+    with pytest.raises(ContentError, match=r"routines/flare-up\.toml exercise 3: clamshell"):
+        load_content(content_copy)
+    assert not Exercise.objects.get(slug="clamshell").stretches_hamstrings
+
+
+def test_loading_a_routine_twice_changes_nothing(content_copy):
+    _write_routine(content_copy, "easy-day", '"plank", { slug = "glute-bridge", reps = 5 }')
+    load_content(content_copy)
+    before = _counts()
+    items = list(RoutineItem.objects.order_by("pk").values_list("pk", "reps"))
+    report = load_content(content_copy)
+    assert report.loaded == []
+    assert _counts() == before
+    assert list(RoutineItem.objects.order_by("pk").values_list("pk", "reps")) == items
+    # Forced, it is loaded again and still ends up the same.
+    load_content(content_copy, force=True)
+    assert _counts() == before
+    assert _doses(Routine.objects.get(slug="easy-day")) == [
+        ("plank", 3, 1, 20, False, 30),
+        ("glute-bridge", 3, 5, 0, False, 45),
+    ]
+
+
+@pytest.mark.django_db
+def test_article_004_is_credited_only_with_what_it_states():
+    """004 gives rest, ice and compression, moist heat, short holds: not these, which are ours."""
+    ours = ("fresh injury", "have it checked", "bounc", "do not roll")
+    for caution in Caution.objects.filter(source__code="004"):
+        for phrase in ours:
+            assert phrase not in caution.text.lower(), (caution.title, phrase)
+
+
+@pytest.mark.django_db
+def test_the_supported_seated_stretch_says_how_to_come_up_and_rest_between_holds():
+    steps = [s.text.lower() for s in Step.objects.filter(exercise__slug="seated-hamstring-stretch")]
+    assert any("slowly" in s and "hands on your thighs" in s for s in steps)
+    assert any("upright" in s and "between" in s for s in steps)

@@ -11,12 +11,12 @@ from django.utils import timezone
 
 from programs.models import PlanChange, SetLog
 from programs.personal_data import safe_cell
-from programs.services import finish_session
 from tests.factories import (
     PlanFactory,
     ScreeningFactory,
     SelfTestFactory,
     WorkoutSessionFactory,
+    finish_session,
     finished_session,
 )
 
@@ -93,6 +93,8 @@ def test_the_csv_holds_exactly_my_rows(user_client, user, history):
         "Plans",
         "Plan changes",
         "Sessions",
+        "Flare-ups",
+        "Clinicians' checks",
         "Exercises in sessions",
         "Sets",
     ]

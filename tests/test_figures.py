@@ -131,6 +131,25 @@ def test_the_seated_stretch_sits_on_a_chair_with_the_trunk_on_the_thighs():
 
 
 @pytest.mark.django_db
+def test_the_seated_stretch_ends_by_pushing_up_to_sitting_with_the_hands_on_the_thighs():
+    steps = list(Step.objects.filter(exercise__slug="seated-hamstring-stretch").order_by("number"))
+    folded, rising, upright = (s.pose for s in steps[-3:])
+    assert folded["trunk"] > rising["trunk"] > upright["trunk"] == 0
+    for pose in (rising, upright):
+        assert pose["base"] == "sitting" and pose["hand"] == "thigh"
+        assert "chair" in pose["props"]
+    assert [s.phase for s in steps[-2:]] == ["movement", "movement"]
+
+
+@pytest.mark.django_db
+def test_moist_heat_rests_face_down_so_the_pack_lies_on_the_backs_of_the_thighs():
+    steps = {s.number: s for s in Step.objects.filter(exercise__slug="moist-heat")}
+    start, end = figures.motion_steps(steps.values())
+    assert start.pose["base"] == end.pose["base"] == "prone"
+    assert end.phase == "movement"
+
+
+@pytest.mark.django_db
 def test_the_hip_hinge_pushes_the_hips_back_over_still_feet():
     upright = _joints("standing-hip-hinge-stretch", 3)
     hinged = _joints("standing-hip-hinge-stretch", 5)

@@ -11,7 +11,7 @@ def test_it_lists_every_exercise_without_login(client):
     response = client.get(reverse("programs-exercises"))
     assert response.status_code == 200
     body = response.content.decode()
-    assert Exercise.objects.count() == 17
+    assert Exercise.objects.count() == 18
     for exercise in Exercise.objects.all():
         assert escape(exercise.name) in body
 
@@ -83,8 +83,10 @@ def test_a_dose_reads_as_a_person_would_say_it(dose, text):
 
 
 SHARED_FOR_HAMSTRINGS = [
+    "Short, gentle holds",
     "Slow and gentle, never bouncing",
     "A strained hamstring needs rest, not stretching",
+    "Have a strain checked",
 ]
 
 
@@ -109,3 +111,34 @@ def test_a_caution_no_article_says_is_not_credited_to_one(client):
     body = client.get(reverse("programs-exercise", args=["plank"])).content.decode()
     advice = body[body.index("Our own advice, for a test.") :]
     assert advice.index("(general safety advice)") < advice.index("</div>")
+
+
+OUR_STEPS = "the steps are our own general advice"
+
+
+def test_steps_the_article_does_not_give_are_said_to_be_our_own(client):
+    exercise = Exercise.objects.get(slug="glute-bridge")
+    assert exercise.steps_ours
+    body = client.get(exercise.get_absolute_url()).content.decode()
+    note_at = body.index(OUR_STEPS)
+    # Said once, under the steps heading and before the first step, naming the article.
+    assert body.index("<h2>Steps</h2>") < note_at < body.index('id="step-1"')
+    note = body[body.rindex("<p", 0, note_at) : body.index("</p>", note_at)]
+    assert "Article 004" in note and escape(exercise.source.title) in note
+    assert body.count(OUR_STEPS) == 1
+
+
+def test_steps_the_article_gives_carry_no_such_note(client):
+    exercise = Exercise.objects.get(slug="doorway-hamstring-stretch")
+    assert not exercise.steps_ours
+    body = client.get(exercise.get_absolute_url()).content.decode()
+    assert OUR_STEPS not in body
+
+
+def test_a_shared_caution_only_we_give_is_marked_as_our_own_advice(client):
+    body = client.get(reverse("programs-exercise", args=["doorway-hamstring-stretch"]))
+    body = body.content.decode()
+    ours = body[body.index(escape("Slow and gentle, never bouncing")) :]
+    assert ours.index("(general safety advice)") < ours.index("</div>")
+    credited = body[body.index(escape("Short, gentle holds")) :]
+    assert credited.index("(article 004)") < credited.index("</div>")

@@ -98,14 +98,14 @@ def test_it_resumes_the_open_session_instead_of_starting_another(user_client, us
 
 
 def test_it_sends_someone_without_an_active_plan_back_to_the_dashboard(user_client, user, plan):
-    plan.status = PlanStatus.PAUSED
+    plan.status, plan.paused_for = PlanStatus.PAUSED, "pain"
     plan.save()
     response = user_client.post(reverse("programs-start"), {"pain_before": "2"}, follow=False)
     assert response.status_code == 303
     assert response.headers["Location"] == reverse("programs-dashboard")
     assert not WorkoutSession.objects.filter(user=user).exists()
     messages = [str(m) for m in response.wsgi_request._messages]
-    assert any("no active plan" in m for m in messages)
+    assert any("your plan is not running (paused for pain)" in m for m in messages)
 
 
 @pytest.mark.parametrize("value", ["", "11", "-1", "three", "2.5"])

@@ -4,7 +4,6 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from programs import services
 from programs.models import (
     ChangeKind,
     Exercise,
@@ -16,7 +15,8 @@ from programs.models import (
     SelfTest,
     Track,
 )
-from tests.factories import PlanFactory, SelfTestFactory, finished_session
+from tests.factories import PlanFactory, SelfTestFactory, finished_session, start_session
+from tests.factories import screen as factory_screen
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +108,7 @@ def test_a_recent_injury_gives_rest_and_ice_guidance_and_no_plan(user_client, us
     assert "Let the injury settle first" in body
     for advice in ("Rest it", "Ice packs", "several times a day", "Compression", "No stretching"):
         assert advice in body
-    assert "not on a fresh injury" in body
+    assert "On a fresh injury, stick to ice" in body
     assert "Take the check again" in body
 
 
@@ -129,7 +129,7 @@ def test_clear_answers_start_the_lengthen_track_and_store_the_self_test(user_cli
 
     plan = active_plan(user)
     assert plan.program.track == Track.LENGTHEN
-    assert not plan.avoid_standing_folds
+    assert not plan.avoid_forward_bends
     assert plan.screening == Screening.objects.get(user=user)
     test = SelfTest.objects.get(user=user)
     assert (test.left_angle, test.right_angle) == (55, 60)
@@ -138,18 +138,20 @@ def test_clear_answers_start_the_lengthen_track_and_store_the_self_test(user_cli
     assert reverse("programs-dashboard") in body
 
 
-def test_an_unsure_pelvis_check_starts_lengthening_and_invites_a_recheck(user_client, user):
+def test_an_unsure_pelvis_check_starts_the_release_track_and_invites_a_recheck(user_client, user):
     body = screen(user_client, pelvic_tilt="unsure").content.decode()
 
-    assert active_plan(user).program.track == Track.LENGTHEN
+    assert active_plan(user).program.track == Track.RELEASE
     assert "You were not sure whether your pelvis tips forward" in body
+    assert "Check your pelvis again" in body
+    assert "Against a wall" in body and "long mirror" in body
 
 
 def test_disc_problems_leave_standing_folds_out_of_the_plan(user_client, user):
     body = screen(user_client, disc_problems="yes").content.decode()
 
     plan = active_plan(user)
-    assert plan.avoid_standing_folds
+    assert plan.avoid_forward_bends
     assert "Because of disc problems" in plan.changes.get().reason
     assert "What is left out" in body
     hinge = Exercise.objects.get(slug="standing-hip-hinge-stretch")
@@ -158,13 +160,13 @@ def test_disc_problems_leave_standing_folds_out_of_the_plan(user_client, user):
 
 
 def test_sessions_swap_standing_folds_for_their_supported_variant():
-    plan = PlanFactory(avoid_standing_folds=True)
+    plan = PlanFactory(avoid_forward_bends=True)
     plan.stage = plan.program.stages.get(number=2)
     plan.save()
     finished_session(plan)  # Day A
     finished_session(plan)  # Day B: leaves the hinge out, the doorway stretch is already on it
 
-    session = services.start_session(plan, pain_before=2)
+    session = start_session(plan, pain_before=2)
 
     assert session.day.name == "Day C"
     slugs = [item.exercise.slug for item in session.items.all()]
@@ -175,12 +177,12 @@ def test_sessions_swap_standing_folds_for_their_supported_variant():
 
 
 def test_a_fold_whose_variant_is_already_on_the_day_is_left_out():
-    plan = PlanFactory(avoid_standing_folds=True)
+    plan = PlanFactory(avoid_forward_bends=True)
     plan.stage = plan.program.stages.get(number=2)
     plan.save()
     finished_session(plan)  # Day A
 
-    session = services.start_session(plan, pain_before=2)
+    session = start_session(plan, pain_before=2)
 
     assert session.day.name == "Day B"
     slugs = [item.exercise.slug for item in session.items.all()]
@@ -190,12 +192,12 @@ def test_a_fold_whose_variant_is_already_on_the_day_is_left_out():
 
 
 def test_without_disc_problems_standing_folds_stay_in():
-    plan = PlanFactory(avoid_standing_folds=False)
+    plan = PlanFactory(avoid_forward_bends=False)
     plan.stage = plan.program.stages.get(number=2)
     plan.save()
     finished_session(plan)
 
-    session = services.start_session(plan, pain_before=2)
+    session = start_session(plan, pain_before=2)
 
     assert session.items.filter(exercise__slug="standing-hip-hinge-stretch").exists()
 
@@ -225,10 +227,10 @@ def test_retaking_with_new_disc_problems_adjusts_the_same_plan(user_client, user
 
     assert active_plan(user) == plan
     plan.refresh_from_db()
-    assert plan.avoid_standing_folds
+    assert plan.avoid_forward_bends
     change = plan.changes.first()
     assert change.kind == ChangeKind.ADJUST
-    assert "standing folds" in change.reason
+    assert "bend you forward with your back carrying the load" in change.reason
 
 
 def test_retaking_with_the_same_answers_keeps_the_plan_unchanged(user_client, user):
@@ -268,9 +270,7 @@ def test_an_earlier_result_is_still_readable_and_says_it_is_earlier(user_client,
 
 
 def test_another_persons_result_is_404(user_client, other_user):
-    record, _plan = services.record_screening(
-        other_user, red_flags=[], recent_injury=False, pelvic_tilt="no", disc_problems=False
-    )
+    record, _plan = factory_screen(other_user)
     response = user_client.get(reverse("programs-screening-result", args=[record.pk]))
     assert response.status_code == 404
 
@@ -329,9 +329,7 @@ def test_personal_pages_need_login(client, name):
 
 
 def test_the_result_page_needs_login(client, user):
-    record, _plan = services.record_screening(
-        user, red_flags=[], recent_injury=False, pelvic_tilt="no", disc_problems=False
-    )
+    record, _plan = factory_screen(user)
     response = client.get(reverse("programs-screening-result", args=[record.pk]))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from django import forms
 
+from ..care.choices import DayAfter
 from ..models import SessionExercise, Side, SkipReason
 
 MAX_REPS = 500
@@ -45,8 +46,38 @@ def _pain_field(label: str) -> forms.TypedChoiceField:
     )
 
 
-class PainBeforeForm(forms.Form):
+class StartForm(forms.Form):
+    """The start of a session: today's pain, how the day after the last one felt, and the
+    person's choice when a gentler session is offered."""
+
     pain_before = _pain_field("How much pain do you have right now?")
+    felt_after_last = forms.ChoiceField(
+        label="How did the day after your last session feel?",
+        choices=DayAfter.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose better, about the same or worse."},
+    )
+    dose = forms.ChoiceField(
+        choices=[("gentle", "The gentler session"), ("usual", "My usual session")],
+        required=False,
+        error_messages={"invalid_choice": "Choose the gentler or the usual session."},
+    )
+
+    def __init__(self, *args, asks_day_after: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not asks_day_after:
+            del self.fields["felt_after_last"]
+
+    @property
+    def gentle(self) -> bool | None:
+        """The person's answer to the gentler-session offer; None when it was not answered."""
+        choice = self.cleaned_data.get("dose")
+        return {"gentle": True, "usual": False}.get(choice)
+
+
+# The dashboard's start form is the same form.
+PainBeforeForm = StartForm
 
 
 STEADY_BACK_CHOICES = [

@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 
+from ..care.state import profile_for
 from ..forms import SignupForm
 
 
@@ -14,6 +15,10 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
+        profile = profile_for(user)
+        if form.cleaned_data["time_zone"]:
+            profile.time_zone = form.cleaned_data["time_zone"]
+            profile.save(update_fields=["time_zone"])
         auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         # Screening comes first: nobody gets a plan without it.
         return redirect("programs-screening")

@@ -63,9 +63,11 @@ def history(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     plan = stats.current_plan(user)
     target = stats.sessions_per_week(plan)
-    days = stats.finished_days(user)
+    finished = stats.finished_days(user)
+    flare_days = stats.flare_up_days(user, today)
+    days = stats.with_flare_up_days(finished, flare_days)
     began = min([*days, stats.local_day(plan.created_at)] if plan else days, default=None)
-    weeks = stats.calendar(days, today=today, target=target, began=began)
+    weeks = stats.calendar(days, today=today, target=target, began=began, flare_days=flare_days)
     by_week = stats.per_week(days)
     totals = stats.weekly_totals(user, weeks)
     side_totals = stats.side_totals(user, since=weeks[0].start)
@@ -82,7 +84,8 @@ def history(request: HttpRequest) -> HttpResponse:
         "adherence": stats.adherence(weeks),
         "streak": stats.current_streak(by_week, today=today, target=target),
         "best_streak": stats.longest_streak(by_week, target=target),
-        "sessions_done": sum(days.values()),
+        "sessions_done": sum(finished.values()),
+        "has_flare_ups": bool(flare_days),
         "pain_sessions": pain_sessions,
         "pain_chart": charts.pain_chart(pain_sessions),
         "self_tests": tests,

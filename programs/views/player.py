@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,10 +22,13 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, replace_url, reswap, retarget
 
 from .. import services
-from ..forms.player import FinishForm, PainBeforeForm, SetAmountsForm, SetLogForm, SkipForm
+from ..care import events
+from ..care.state import situation
+from ..forms.player import FinishForm, SetAmountsForm, SetLogForm, SkipForm, StartForm
 from ..models import (
     Effort,
     Exercise,
+    PlanStatus,
     SessionExercise,
     SetLog,
     Side,
@@ -41,12 +45,14 @@ SLOT_FIELDS = ("item", "set_number", "side", "client_token")
 
 
 def _get_session_for_user(request: HttpRequest, session_id: int) -> WorkoutSession:
-    return get_object_or_404(WorkoutSession, pk=session_id, user=request.user)
+    return get_object_or_404(
+        WorkoutSession.objects.select_related("plan"), pk=session_id, user=request.user
+    )
 
 
 def _get_item_for_user(request: HttpRequest, session_id: int, item_id: int) -> SessionExercise:
     return get_object_or_404(
-        SessionExercise.objects.select_related("session", "exercise"),
+        SessionExercise.objects.select_related("session__plan", "exercise"),
         pk=item_id,
         session_id=session_id,
         session__user=request.user,
@@ -55,7 +61,7 @@ def _get_item_for_user(request: HttpRequest, session_id: int, item_id: int) -> S
 
 def _get_set_for_user(request: HttpRequest, session_id: int, set_id: int) -> SetLog:
     return get_object_or_404(
-        SetLog.objects.select_related("item__session", "item__exercise"),
+        SetLog.objects.select_related("item__session__plan", "item__exercise"),
         pk=set_id,
         item__session_id=session_id,
         item__session__user=request.user,
@@ -72,19 +78,45 @@ def start(request: HttpRequest) -> HttpResponse:
     if open_session is not None:
         # A second start (another tab, the back button) resumes instead of forking a session.
         return _go(request, open_session.get_absolute_url())
-    plan = request.user.plans.active().select_related("stage").first()
-    if plan is None:
+    now = situation(request.user)
+    if not now.can_train:
         messages.info(
             request,
-            "There is no active plan to start a session from. The safety check comes first.",
+            f"There is no session to start: your plan is not running ({now.state.label.lower()}). "
+            f"Your dashboard says why and what comes next.",
         )
         return _go(request, reverse("programs-dashboard"))
 
-    form = PainBeforeForm(request.POST if request.method == "POST" else None)
+    offer = events.session_offer(now)
+    data = request.POST if request.method == "POST" else None
+    form = StartForm(data, asks_day_after=offer.asks_day_after)
+    choosing = False
     if request.method == "POST" and form.is_valid():
-        session = services.start_session(plan, form.cleaned_data["pain_before"])
-        return _go(request, session.get_absolute_url())
-    ctx = {"form": form, "plan": plan, "day": plan.next_day()}
+        pain = form.cleaned_data["pain_before"]
+        offer = events.session_offer(now, pain)
+        # A bad day: offer the gentler session first, and let the person choose.
+        choosing = offer.gentle_suggested and form.gentle is None
+        if not choosing:
+            answers = events.StartAnswers(
+                pain_before=pain,
+                felt_after_last=form.cleaned_data.get("felt_after_last", ""),
+                gentle=form.gentle,
+            )
+            try:
+                session = events.session_started(request.user, answers)
+            except events.CareError as error:
+                messages.error(request, str(error))
+                return _go(request, reverse("programs-dashboard"))
+            return _go(request, session.get_absolute_url())
+    plan = now.plan
+    ctx = {
+        "form": form,
+        "plan": plan,
+        "now": now,
+        "offer": offer,
+        "choosing": choosing,
+        "day": None if now.flare_up else plan.next_day(),
+    }
     return render(request, "programs/player/start.html", ctx, status=400 if form.errors else 200)
 
 
@@ -95,6 +127,8 @@ def player(request: HttpRequest, session_id: int) -> HttpResponse:
     session = _get_session_for_user(request, session_id)
     if not session.is_open:
         return redirect(session.get_absolute_url())
+    if not _plan_running(session):
+        return _closed(request, session)
     items = services.session_items(session)
     shown = _item_by_order(items, request.GET.get("item"))
     return _render_player(request, session, items, shown, chosen=shown is not None)
@@ -104,7 +138,7 @@ def player(request: HttpRequest, session_id: int) -> HttpResponse:
 @require_POST
 def log_set(request: HttpRequest, session_id: int) -> HttpResponse:
     session = _get_session_for_user(request, session_id)
-    if not session.is_open:
+    if not session.is_open or not _plan_running(session):
         return _closed(request, session)
     items = services.session_items(session)
     form = SetLogForm(request.POST, items=items)
@@ -131,7 +165,7 @@ def log_set(request: HttpRequest, session_id: int) -> HttpResponse:
 def edit_set(request: HttpRequest, session_id: int, set_id: int) -> HttpResponse:
     log = _get_set_for_user(request, session_id, set_id)
     session = log.item.session
-    if not session.is_open:
+    if not session.is_open or not _plan_running(session):
         return _closed(request, session)
     form = SetAmountsForm(request.POST)
     if not form.is_valid():
@@ -152,7 +186,7 @@ def edit_set(request: HttpRequest, session_id: int, set_id: int) -> HttpResponse
 def delete_set(request: HttpRequest, session_id: int, set_id: int) -> HttpResponse:
     log = _get_set_for_user(request, session_id, set_id)
     session = log.item.session
-    if not session.is_open:
+    if not session.is_open or not _plan_running(session):
         return _closed(request, session)
     label = _set_label(log)
     log.delete()
@@ -164,7 +198,7 @@ def delete_set(request: HttpRequest, session_id: int, set_id: int) -> HttpRespon
 def skip(request: HttpRequest, session_id: int, item_id: int) -> HttpResponse:
     item = _get_item_for_user(request, session_id, item_id)
     session = item.session
-    if not session.is_open:
+    if not session.is_open or not _plan_running(session):
         return _closed(request, session)
     if request.POST.get("undo"):
         item.skipped_reason, item.skipped_at = "", None
@@ -198,17 +232,22 @@ def finish(request: HttpRequest, session_id: int) -> HttpResponse:
     form = FinishForm(request.POST, asks_steady_back=services.asks_steady_back(items))
     if session.is_open and not form.is_valid():
         return _render_player(request, session, items, None, finish_form=form, status=422)
-    with transaction.atomic():
-        # Locked so two finishes at once (a double tap) run the plan's rules only once.
-        session = WorkoutSession.objects.select_for_update().get(pk=session.pk)
-        if not session.is_open:
-            return _closed(request, session)
-        services.finish_session(
+    if not session.is_open:
+        return _closed(request, session)
+    try:
+        # The event locks the session, so two finishes at once (a double tap) run it once.
+        events.session_finished(
             session,
-            form.cleaned_data["pain_after"],
-            form.cleaned_data["note"],
-            steady_back=form.cleaned_data.get("steady_back"),
+            events.FinishAnswers(
+                pain_after=form.cleaned_data["pain_after"],
+                note=form.cleaned_data["note"],
+                steady_back=form.cleaned_data.get("steady_back"),
+            ),
         )
+    except events.CareError:
+        session.refresh_from_db()
+        return _closed(request, session)
+    session.refresh_from_db(fields=["status"])
     # The summary page shows the plan change and its reason prominently: no second copy here.
     messages.success(request, "Session finished and saved.")
     return _go(request, session.get_absolute_url())
@@ -254,7 +293,11 @@ def _store_set(session: WorkoutSession, item: SessionExercise, data: dict) -> tu
     try:
         with transaction.atomic():
             # The lock makes a finish and a late set queue up instead of crossing.
-            locked = WorkoutSession.objects.select_for_update().in_progress().filter(pk=session.pk)
+            locked = (
+                WorkoutSession.objects.select_for_update()
+                .in_progress()
+                .filter(Q(plan__isnull=True) | Q(plan__status=PlanStatus.ACTIVE), pk=session.pk)
+            )
             if locked.first() is None:
                 return None, None
             log = SetLog.objects.create(
@@ -319,8 +362,22 @@ def _next_to_do(items: list[SessionExercise], item: SessionExercise) -> SessionE
     return None
 
 
+def _plan_running(session: WorkoutSession) -> bool:
+    """Sets go only into a session whose plan is active; the care rules end any other."""
+    return session.plan is None or session.plan.status == PlanStatus.ACTIVE
+
+
 def _closed(request: HttpRequest, session: WorkoutSession) -> HttpResponse:
-    ctx = {"session": session, "closed": True}
+    if session.was_ended:
+        message = f"{session.ended_reason} Nothing more can be logged into this session."
+    elif session.is_open:
+        message = (
+            "Your plan is not running now, so nothing can be logged into this session. Your "
+            "dashboard says why."
+        )
+    else:
+        message = "This session is already finished, so nothing was changed."
+    ctx = {"session": session, "closed": True, "closed_message": message}
     return render(request, _template(request), ctx, status=400)
 
 

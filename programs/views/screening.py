@@ -1,4 +1,8 @@
-"""The safety screen, its result, the dashboard and the whole plan."""
+"""The safety screen, its result, the dashboard and the whole plan.
+
+What each page shows follows the person's care state (``care.state.situation``); every change
+to a plan is made in ``care.events``.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +10,33 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
 
-from .. import services
-from ..forms.player import PainBeforeForm
+from ..care import events
+from ..care.choices import CareState
+from ..care.prescribing import Limits, forward_bend_note, planned_exercises
+from ..care.progress import (
+    CREEP_POINTS,
+    CREEP_SESSIONS,
+    PAIN_RISE_TO_STEP_BACK,
+    RISES_IN_A_ROW,
+    stage_progress,
+)
+from ..care.state import Situation, situation
+from ..forms.care import ClearanceForm
+from ..forms.player import StartForm
 from ..forms.screening import ScreeningForm
 from ..models import (
     ChangeKind,
-    Exercise,
     Plan,
     PlanChange,
-    PlanStatus,
     Prescription,
     ProgramDay,
+    Routine,
     Screening,
     SelfTest,
     Stage,
+    TiltAnswer,
     WorkoutSession,
 )
 
@@ -32,29 +48,21 @@ def _get_screening_for_user(request: HttpRequest, screening_id: int) -> Screenin
     return get_object_or_404(Screening, pk=screening_id, user=request.user)
 
 
-def _current_plan(user) -> Plan | None:
-    """The plan that is running or paused; an ended plan is only history."""
-    return (
-        Plan.objects.filter(user=user)
-        .exclude(status=PlanStatus.ENDED)
-        # stage__program: the dashboard asks the stage for the next one.
-        .select_related("program", "stage__program")
-        .first()
-    )
-
-
 @login_required
+@require_http_methods(["GET", "POST"])
 def screening(request: HttpRequest) -> HttpResponse:
     form = ScreeningForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        record, _plan = services.record_screening(
+        record, _plan = events.screened(
             request.user,
-            red_flags=data["red_flags"],
-            recent_injury=data["recent_injury"],
-            pelvic_tilt=data["pelvic_tilt"],
-            disc_problems=data["disc_problems"],
-            self_test=form.self_test,
+            events.Answers(
+                red_flags=tuple(data["red_flags"]),
+                recent_injury=data["recent_injury"],
+                pelvic_tilt=data["pelvic_tilt"],
+                disc_problems=data["disc_problems"],
+                self_test=form.self_test,
+            ),
         )
         return redirect("programs-screening-result", screening_id=record.pk)
     ctx = {"form": form, "last": request.user.screenings.first()}
@@ -75,76 +83,106 @@ def result(request: HttpRequest, screening_id: int) -> HttpResponse:
         plan__user=request.user, session=None, created_at__gte=record.created_at
     ).select_related("plan__program", "to_stage")
     self_tests = SelfTest.objects.filter(
-        user=request.user, note=services.BASELINE_NOTE, taken_at__gte=record.created_at
+        user=request.user, note=events.BASELINE_NOTE, taken_at__gte=record.created_at
     )
     if following is not None:
         changes = changes.filter(created_at__lt=following)
         self_tests = self_tests.filter(taken_at__lt=following)
     changes = list(changes)
 
+    now = situation(request.user)
     plan = None
     if record.gets_plan:
         plan = record.plans.select_related("program", "stage").first()
     ctx = {
         "screening": record,
         "is_latest": following is None,
+        "now": now,
         "changes": changes,
         "paused": next((c for c in changes if c.kind == ChangeKind.PAUSE), None),
         "plan": plan,
+        "why": events.why_this_plan(plan.program, record) if plan else "",
+        "unsure": record.pelvic_tilt == TiltAnswer.UNSURE,
         "self_test": self_tests.order_by("taken_at").first(),
-        "folds": [],
+        "bends": forward_bend_note(plan),
     }
-    if plan is not None and plan.avoid_standing_folds:
-        in_program = Prescription.objects.filter(day__stage__program=plan.program_id)
-        ctx["folds"] = Exercise.objects.filter(
-            standing_fold=True, pk__in=in_program.values("exercise")
-        ).select_related("alternative")
     return render(request, "programs/screening/result.html", ctx)
 
 
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    plan = _current_plan(user)
-    ctx: dict = {"latest": user.screenings.first(), "plan": plan, "changes": []}
+def _today_ctx(request: HttpRequest, now: Situation) -> dict:
+    """Today's session for a running plan: what it holds, whether it counts, how to start."""
+    plan = now.plan
+    if now.flare_up is not None:
+        routine = Routine.objects.filter(slug=events.FLARE_UP_ROUTINE).first()
+        lines = routine.items.select_related("exercise__alternative") if routine else []
+        day = None
+    else:
+        routine = None
+        day = plan.next_day()
+        lines = day.prescriptions.select_related("exercise__alternative") if day else []
+    planned, left_out = planned_exercises(lines, Limits.for_plan(plan))
+    offer = events.session_offer(now)
+    sessions = WorkoutSession.objects.for_user(request.user)
+    return {
+        "day": day,
+        "routine": routine,
+        "planned": planned,
+        "left_out": left_out,
+        "offer": offer,
+        "open_session": sessions.in_progress().first(),
+        "start_form": StartForm(asks_day_after=offer.asks_day_after),
+        "progress": stage_progress(plan, now.profile),
+        "recent_sessions": sessions.exclude(status="in_progress")
+        .select_related("day")
+        .order_by("-started_at", "-pk")[:RECENT_SESSIONS],
+    }
+
+
+def dashboard_ctx(request: HttpRequest, clearance_form: ClearanceForm | None = None) -> dict:
+    now = situation(request.user)
+    plan = now.plan
+    ctx: dict = {
+        "now": now,
+        "states": CareState,
+        "latest": now.latest,
+        "plan": plan,
+        "changes": [],
+        "pause": now.pause(),
+        "clearance_form": clearance_form or ClearanceForm(),
+    }
     if plan is not None:
         ctx["changes"] = list(
             plan.changes.select_related("from_stage", "to_stage")[:RECENT_CHANGES]
         )
-    if plan is None or plan.status != PlanStatus.ACTIVE:
-        ctx["pause"] = next((c for c in ctx["changes"] if c.kind == ChangeKind.PAUSE), None)
-        return render(request, "programs/dashboard.html", ctx)
+        ctx["why"] = events.why_this_plan(plan.program, plan.screening)
+        ctx["bends"] = forward_bend_note(plan)
+    if now.can_train:
+        ctx |= _today_ctx(request, now)
+    return ctx
 
-    day = plan.next_day()
-    planned, left_out = [], []
-    if day is not None:
-        planned, left_out = services.planned_exercises(
-            day.prescriptions.select_related("exercise__alternative"), plan.avoid_standing_folds
-        )
-    sessions = WorkoutSession.objects.for_user(user)
-    next_stage = plan.stage.next()
-    gated = next_stage is not None and next_stage.steady_back_sessions > 0
-    ctx |= {
-        "day": day,
-        "planned": planned,
-        "left_out": left_out,
-        "open_session": sessions.in_progress().first(),
-        "start_form": PainBeforeForm(),
-        "qualifying": services.qualifying_sessions(plan),
-        "next_stage": next_stage,
-        "steady": services.steady_back_sessions(plan) if gated else None,
-        "recent_sessions": sessions.finished()
-        .select_related("day")
-        .order_by("-finished_at")[:RECENT_SESSIONS],
-    }
-    return render(request, "programs/dashboard.html", ctx)
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "programs/dashboard.html", dashboard_ctx(request))
 
 
 @login_required
 def plan(request: HttpRequest) -> HttpResponse:
     user = request.user
-    current = _current_plan(user)
-    ctx: dict = {"plan": current, "latest": user.screenings.first(), "stages": []}
+    now = situation(user)
+    current = now.plan
+    ctx: dict = {
+        "now": now,
+        "plan": current,
+        "latest": now.latest,
+        "stages": [],
+        "rules": {
+            "rise": PAIN_RISE_TO_STEP_BACK,
+            "in_a_row": RISES_IN_A_ROW,
+            "creep_points": CREEP_POINTS,
+            "creep_sessions": CREEP_SESSIONS,
+        },
+    }
     if current is not None:
         prescriptions = Prescription.objects.select_related("exercise__alternative")
         stages = Stage.objects.filter(program=current.program).prefetch_related(
@@ -153,17 +191,24 @@ def plan(request: HttpRequest) -> HttpResponse:
                 ProgramDay.objects.prefetch_related(Prefetch("prescriptions", prescriptions)),
             )
         )
+        limits = Limits.for_plan(current)
         ctx["stages"] = [
-            (stage, [_day_preview(day, current) for day in stage.days.all()]) for stage in stages
+            (stage, [_day_preview(day, limits) for day in stage.days.all()]) for stage in stages
         ]
+        ctx["why"] = events.why_this_plan(current.program, current.screening)
+        ctx["bends"] = forward_bend_note(current)
+        ctx["progress"] = stage_progress(current, now.profile)
     ctx["changes"] = PlanChange.objects.filter(plan__user=user).select_related(
         "plan__program", "to_stage"
     )
+    ctx["clearances"] = user.clearances.all()
     return render(request, "programs/plan.html", ctx)
 
 
-def _day_preview(day: ProgramDay, plan: Plan) -> dict:
-    planned, left_out = services.planned_exercises(
-        day.prescriptions.all(), plan.avoid_standing_folds
-    )
+def _day_preview(day: ProgramDay, limits: Limits) -> dict:
+    planned, left_out = planned_exercises(day.prescriptions.all(), limits)
     return {"day": day, "planned": planned, "left_out": left_out}
+
+
+def plan_for_user(user) -> Plan | None:
+    return situation(user).plan

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from programs.models import SetLog, Side
-from programs.services import finish_session, session_items
+from programs.services import session_items
 from tests.browser.conftest import DESKTOP
 from tests.factories import (
     PASSWORD,
@@ -14,6 +14,7 @@ from tests.factories import (
     SelfTestFactory,
     UserFactory,
     WorkoutSessionFactory,
+    finish_session,
     finished_session,
 )
 

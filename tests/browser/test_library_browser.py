@@ -3,7 +3,7 @@ from django.urls import reverse
 
 def test_the_library_filters_in_place_and_opens_an_exercise(page, live_server, screenshot):
     page.goto(reverse("programs-exercises"))
-    assert page.locator(".exercise-card").count() == 17
+    assert page.locator(".exercise-card").count() == 18
     page.select_option("#purpose", "activate")
     page.wait_for_url("**purpose=activate**")
     page.wait_for_function("document.querySelectorAll('.exercise-card').length === 3")
