@@ -115,11 +115,14 @@ def finished_days(user) -> dict[dt.date, int]:
 
 
 def flare_up_days(user, today: dt.date) -> set[dt.date]:
-    """Every local day the person spent in a flare-up, up to today (one query)."""
+    """The local days of each flare-up that keep the streak: up to its first week (one query)."""
+    from .care.events import FLARE_UP_KEPT_DAYS
+
     days: set[dt.date] = set()
     for started, ended in FlareUp.objects.filter(user=user).values_list("started_at", "ended_at"):
         day = local_day(started)
         last = local_day(ended) if ended else today
+        last = min(last, day + dt.timedelta(days=FLARE_UP_KEPT_DAYS - 1))
         while day <= last:
             days.add(day)
             day += dt.timedelta(days=1)

@@ -57,14 +57,21 @@ from .state import Situation, profile_for
 
 BASELINE_NOTE = "Screening baseline"
 FLARE_UP_ROUTINE = "flare-up"
+# A flare-up keeps the streak for this many days; one that lasts longer needs a clinician, and
+# after it only days with the routine done count (the routine's own advice says so).
+FLARE_UP_KEPT_DAYS = 7
 # Pain before a session this high, or this far above the person's usual, suggests a gentler one.
 HIGH_PAIN = 6
 ABOVE_USUAL = 2
 USUAL_OVER = 5  # sessions
+ZONE_GRACE = dt.timedelta(hours=24)
 
 ENDED_BY_SCREENING = "Ended by a new safety check. The sets you logged are kept."
 ENDED_BY_FLARE_UP = "Ended when you said your back was flaring up. The sets you logged are kept."
 ENDED_BY_PERSON = "Ended when you ended the plan. The sets you logged are kept."
+ENDED_STALE = (
+    "Ended because it belonged to a plan that is no longer running. The sets you logged are kept."
+)
 
 
 class CareError(Exception):
@@ -199,7 +206,7 @@ def screened(user, answers: Answers) -> tuple[Screening, Plan | None]:
         _warning_sign(profile, plan)
         return screening, None
     if screening.outcome == Outcome.INJURY:
-        _injury(plan)
+        _injury(profile, plan)
         return screening, None
     if profile.clearance_due:
         if plan is not None:
@@ -236,11 +243,15 @@ def _warning_sign(profile: Profile, plan: Plan | None) -> None:
     )
 
 
-def _injury(plan: Plan | None) -> None:
+def _injury(profile: Profile, plan: Plan | None) -> None:
     if plan is None:
         return
     if plan.status == PlanStatus.PAUSED:
-        # A pause that needs a clinician stays the stronger one; an injury pause stays as it is.
+        # A pause that still needs a clinician's check stays the stronger one. Once the check
+        # is confirmed, the injury is what the plan waits for now.
+        if not profile.clearance_due and plan.paused_for != PauseReason.INJURY:
+            plan.paused_for = PauseReason.INJURY
+            plan.save(update_fields=["paused_for"])
         _record(
             plan,
             ChangeKind.STILL_PAUSED,
@@ -305,10 +316,14 @@ def _follow_clear_screening(
             _close_open_session(user, ENDED_BY_SCREENING)
             reason = FORWARD_BENDS_REASON if avoid else FORWARD_BENDS_BACK
             _record(plan, ChangeKind.ADJUST, reason, Cause.SCREENING)
+            if not avoid:
+                _regate_free_standing(plan)
         return plan
 
+    # Whatever ends here, no session of an old plan stays open (nor one from before these rules).
+    _close_open_session(user, ENDED_BY_SCREENING)
+    rest_until = plan.rest_until if plan is not None else None
     if plan is not None:
-        _close_open_session(user, ENDED_BY_SCREENING)
         _end_flare_up(user)
         plan.status, plan.paused_for, plan.paused_at = PlanStatus.ENDED, "", None
         plan.ended_at = timezone.now()
@@ -327,6 +342,8 @@ def _follow_clear_screening(
         stage=stage,
         screening=screening,
         avoid_forward_bends=avoid,
+        # A rest the old plan asked for after a rise in pain still holds on the new one.
+        rest_until=rest_until,
     )
     reasons = [why_this_plan(program, screening)]
     if avoid:
@@ -338,6 +355,26 @@ def _follow_clear_screening(
         reason=" ".join(reasons),
     )  # fmt: skip
     return new
+
+
+def _regate_free_standing(plan: Plan) -> None:
+    """Forward bends are back, at a stage whose free-standing work was reached with them
+    swapped: the steady back it asks for was never shown, so the plan steps back to show it."""
+    stage = plan.stage
+    if not stage.steady_back_sessions or (previous := stage.previous()) is None:
+        return
+    plan.stage, plan.stage_entered_at = previous, timezone.now()
+    plan.save(update_fields=["stage", "stage_entered_at"])
+    _record(
+        plan,
+        ChangeKind.STEP_BACK,
+        f"Stage {stage.number}, {stage.name}, is free-standing work. You reached it with the "
+        f"standing stretches swapped for supported ones, so you have not yet shown your lower back "
+        f"keeping its curve in them. You go back to stage {previous.number}, {previous.name}, "
+        f"until {stage.steady_back_sessions} sessions done as planned show it.",
+        Cause.SCREENING,
+        from_stage=stage,
+    )
 
 
 UNSURE_WHY = (
@@ -384,9 +421,19 @@ def clearance_confirmed(user, seen_on: dt.date) -> Clearance:
     profile.clearance_due_since, profile.clearance_due_for = None, ""
     profile.save(update_fields=["clearance_due_since", "clearance_due_for"])
     latest = Screening.objects.filter(user=user).first()
-    clear_since = latest is not None and latest.created_at > warned and latest.gets_plan
+    # The clear safety check has to tell how things are since the visit, not before it.
+    clear_since = (
+        latest is not None
+        and latest.gets_plan
+        and latest.created_at > warned
+        and profile.local_date(latest.created_at) >= seen_on
+    )
     if plan is not None:
-        next_step = "" if clear_since else " Take the safety check again to pick up your plan."
+        next_step = (
+            ""
+            if clear_since
+            else " Take the safety check again, now that you have been seen, to pick up your plan."
+        )
         _record(
             plan,
             ChangeKind.CLEARANCE,
@@ -410,6 +457,12 @@ class Offer:
     usual_pain: int | None
     not_counted: str  # NotCounted value, or "" when the session will count
     asks_day_after: bool
+    pain_before: int | None = None
+
+    @property
+    def above_usual(self) -> bool:
+        pain, usual = self.pain_before, self.usual_pain
+        return pain is not None and usual is not None and pain > usual
 
 
 def session_offer(now: Situation, pain_before: int | None = None) -> Offer:
@@ -438,6 +491,7 @@ def session_offer(now: Situation, pain_before: int | None = None) -> Offer:
             now.plan, now.profile, flare=flare, gentle=False, done_today=last_day == today
         ),
         asks_day_after=last_day is not None and last_day < today,
+        pain_before=pain_before,
     )
 
 
@@ -456,12 +510,13 @@ def _not_counted(
     today = profile.today()
     if plan is not None and plan.rest_until is not None and today <= plan.rest_until:
         return NotCounted.REST_DAY
+    finished = WorkoutSession.objects.finished().filter(user=profile.user_id)
     if done_today is None:
-        done_today = (
-            WorkoutSession.objects.finished()
-            .filter(user=profile.user_id, local_date=today)
-            .exists()
-        )
+        done_today = finished.filter(local_date=today).exists()
+    if not done_today and profile.moved_zone_lately():
+        # Days just moved to another zone: a session within the last day is still today's,
+        # so changing the zone cannot make two sessions an afternoon count twice.
+        done_today = finished.filter(started_at__gte=timezone.now() - ZONE_GRACE).exists()
     if done_today:
         return NotCounted.SECOND
     return ""
@@ -486,10 +541,18 @@ def session_started(user, answers: StartAnswers) -> WorkoutSession:
 
 def _start(user, answers: StartAnswers) -> WorkoutSession:
     profile = _lock(user)
+    plan = _plan(user)
     open_session = WorkoutSession.objects.in_progress().filter(user=user).first()
     if open_session is not None:
-        return open_session
-    plan = _plan(user)
+        if (
+            plan is not None
+            and plan.status == PlanStatus.ACTIVE
+            and open_session.plan_id == plan.pk
+        ):
+            return open_session
+        # Left open on a plan that is no longer running (from before these rules): it ends
+        # here, its sets kept, and today's session starts on the plan that is.
+        _close_open_session(user, ENDED_STALE)
     if plan is None or plan.status != PlanStatus.ACTIVE:
         raise CareError(
             "There is no active plan to start a session from: see your dashboard for why."
@@ -572,7 +635,7 @@ def session_finished(session: WorkoutSession, answers: FinishAnswers) -> PlanCha
     rise = answers.pain_after - session.pain_before
     if rise >= PAIN_RISE_TO_STEP_BACK:
         return _pain_rose(plan, session, profile, rise)
-    trend = pain_trend(recent_pain(plan))
+    trend = pain_trend(recent_pain(session.user_id))
     if trend:
         return _pain_crept(plan, session, profile, trend)
     if session.not_counted or session.stage_id != plan.stage_id:
@@ -601,7 +664,9 @@ def _pain_rose(plan: Plan, session, profile: Profile, rise: int) -> PlanChange:
         f"after it (up {rise})"
     )
     since = timezone.now() - REPEAT_WINDOW
-    if plan.changes.filter(cause=Cause.PAIN_RISE, created_at__gte=since).exists():
+    # Per person, not per plan: a new track does not wipe out a rise a few days ago.
+    earlier = PlanChange.objects.filter(plan__user=plan.user_id, cause=Cause.PAIN_RISE)
+    if earlier.filter(created_at__gte=since).exists():
         _clearance_due(profile, Warning.PAIN)
         return _pause(
             plan,
@@ -618,8 +683,8 @@ def _pain_rose(plan: Plan, session, profile: Profile, rise: int) -> PlanChange:
         return _record(
             plan,
             ChangeKind.STEP_BACK,
-            f"{pain}. You step back to stage {previous.number}, {previous.name}. {rest}; you "
-            f"move up again once sessions leave you no sorer than before.",
+            f"{pain}. You step back to stage {previous.number}, {previous.name}. {rest}; sessions "
+            f"towards stage {stage.number} count afresh from today.",
             Cause.PAIN_RISE,
             session=session,
             from_stage=stage,
@@ -641,20 +706,28 @@ def _pain_rose(plan: Plan, session, profile: Profile, rise: int) -> PlanChange:
 
 def _pain_crept(plan: Plan, session, profile: Profile, trend: str) -> PlanChange:
     since = timezone.now() - TREND_WINDOW
-    earlier = plan.changes.filter(cause=Cause.PAIN_TREND, created_at__gte=since).count()
+    earlier = PlanChange.objects.filter(
+        plan__user=plan.user_id, cause=Cause.PAIN_TREND, created_at__gte=since
+    ).count()
     text = f"Your pain has {trend}"
     stage = plan.stage
+    can_step_back = session.dose == SessionDose.USUAL and stage.previous() is not None
     if earlier == 0:
         rest = _rest(plan, profile)
+        then = (
+            "the plan steps back"
+            if can_step_back
+            else "the plan pauses so you can talk to a clinician"
+        )
         return _record(
             plan,
             ChangeKind.HOLD,
             f"{text}. Each rise was small, but together they point the wrong way, so you stay at "
-            f"stage {stage.number} for now. {rest}. If it keeps creeping up, the plan steps back.",
+            f"stage {stage.number} for now. {rest}. If it keeps creeping up, {then}.",
             Cause.PAIN_TREND,
             session=session,
         )
-    if earlier == 1 and session.dose == SessionDose.USUAL and stage.previous() is not None:
+    if earlier == 1 and can_step_back:
         rest = _rest(plan, profile)
         previous = _step_back(plan)
         return _record(
@@ -670,9 +743,9 @@ def _pain_crept(plan: Plan, session, profile: Profile, trend: str) -> PlanChange
     return _pause(
         plan,
         PauseReason.PAIN,
-        f"{text}, and it kept rising after the plan held and eased off. The plan is paused: rest "
-        f"and talk to a clinician before you go on. Once a clinician has checked you, confirm it "
-        f"here and take the safety check again.",
+        f"{text}, and it kept rising after the plan {'held and stepped back' if earlier > 1 else 'held'}. "
+        f"The plan is paused: rest and talk to a clinician before you go on. Once a clinician has "
+        f"checked you, confirm it here and take the safety check again.",
         Cause.PAIN_TREND,
         session=session,
     )

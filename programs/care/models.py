@@ -6,6 +6,7 @@ app label stays ``programs`` and migrations stay in one place.
 
 from __future__ import annotations
 
+import datetime as dt
 import zoneinfo
 
 from django.conf import settings
@@ -29,6 +30,9 @@ class Profile(models.Model):
         max_length=64,
         default="UTC",
         help_text="Where the person's days begin and end: one session a day counts, rest days.",
+    )
+    time_zone_changed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the person last moved their days to a new zone."
     )
     # Set by a warning sign or by a pause for pain; only a confirmed clearance empties it.
     clearance_due_since = models.DateTimeField(null=True, blank=True)
@@ -58,6 +62,10 @@ class Profile(models.Model):
 
     def local_date(self, moment):
         return timezone.localtime(moment, self.zone).date()
+
+    def moved_zone_lately(self) -> bool:
+        changed = self.time_zone_changed_at
+        return changed is not None and timezone.now() - changed < dt.timedelta(hours=24)
 
     @property
     def clearance_due(self) -> bool:

@@ -137,12 +137,13 @@ def stage_progress(plan: Plan, profile: Profile) -> StageProgress:
     )
 
 
-def recent_pain(plan: Plan, now: dt.datetime | None = None) -> list[WorkoutSession]:
-    """The plan's latest finished sessions with both ratings, within the trend window, oldest
-    first."""
+def recent_pain(user, now: dt.datetime | None = None) -> list[WorkoutSession]:
+    """The person's latest finished sessions with both ratings, within the trend window,
+    oldest first: on every plan, since a new track does not reset their pain."""
     since = (now or timezone.now()) - TREND_WINDOW
     rows = (
-        plan.sessions.finished()
+        WorkoutSession.objects.for_user(user)
+        .finished()
         .filter(pain_after__isnull=False, finished_at__gte=since)
         .only("pk", "pain_before", "pain_after", "finished_at")
         .order_by("-finished_at", "-pk")[: max(RISES_IN_A_ROW, CREEP_SESSIONS)]

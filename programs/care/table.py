@@ -65,13 +65,23 @@ RULES: list[Rule] = [
         "The stronger pause stays: it still needs a clinician's check.",
     ),
     Rule(
+        SCREENING_INJURY,
+        "after the clinician's check was confirmed",
+        (S.CLINICIAN, S.PAUSED),
+        S.INJURY,
+        "none open",
+        "The injury is what the plan waits for now: rest, ice packs and compression.",
+        "004",
+    ),
+    Rule(
         SCREENING_CLEAR,
         "no plan yet, or after an injury or an ended plan",
         (S.NO_PLAN, S.ENDED, S.INJURY),
         S.ACTIVE,
         "none open",
-        "The track the answers point to starts (or resumes) at its first stage; a forward-tipped "
-        "pelvis, or not being sure, means the release track with no hamstring stretching.",
+        "The track the answers point to starts at its first stage (after an injury pause, the "
+        "plan resumes at its stage); a forward-tipped pelvis, or not being sure, means the "
+        "release track with no hamstring stretching.",
         "000",
     ),
     Rule(
@@ -81,7 +91,8 @@ RULES: list[Rule] = [
         S.ACTIVE,
         "ended if the track or the forward-bend answer changed, else kept",
         "A new track ends the old plan and starts the new one; new disc answers swap or drop "
-        "loaded forward bends, and the supported seated stretch stays.",
+        "loaded forward bends, and the supported seated stretch stays. Forward bends back at a "
+        "free-standing stage reached without them: a step back, to show a steady back first.",
         "001",
     ),
     Rule(
@@ -127,6 +138,23 @@ RULES: list[Rule] = [
         "The plan picks up at its stage (or starts); sessions towards the next stage count afresh.",
     ),
     Rule(
+        CLEARANCE,
+        "no plan yet, and no clear safety check since the visit",
+        (S.CLINICIAN,),
+        S.NO_PLAN,
+        "none open",
+        "Nothing owed any more; the safety check, taken now that the person has been seen, "
+        "starts the plan.",
+    ),
+    Rule(
+        CLEARANCE,
+        "the plan was ended while it waited",
+        (S.CLINICIAN,),
+        S.ENDED,
+        "none open",
+        "Nothing owed any more; a new safety check starts a new plan.",
+    ),
+    Rule(
         STARTED,
         "a running plan",
         (S.ACTIVE,),
@@ -169,11 +197,12 @@ RULES: list[Rule] = [
         (S.ACTIVE, S.FLARE_UP),
         None,
         "this one closes",
-        "First a hold and a rest day, then a step back; a third time it pauses for a clinician.",
+        "First a hold and a rest day, then a step back (a pause instead at the first stage or "
+        "after a gentler session); a third time it pauses for a clinician.",
     ),
     Rule(
         FINISHED,
-        "pain creeping up a third time in three weeks",
+        "pain creeping up again with no step back left, or a third time in three weeks",
         (S.ACTIVE, S.FLARE_UP),
         S.PAUSED,
         "this one closes",

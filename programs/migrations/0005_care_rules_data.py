@@ -2,7 +2,7 @@
 every pause says why (it needs the pauses filled in first, so it comes in this later step)."""
 
 from django.db import migrations, models
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Now, TruncDate
 
 
 def _pause_reason(text: str) -> str:
@@ -20,6 +20,15 @@ def forwards(apps, schema_editor):
     Screening = apps.get_model("programs", "Screening")
     Profile = apps.get_model("programs", "Profile")
 
+    # A session left open on a plan that is no longer running takes no more sets.
+    WorkoutSession.objects.filter(status="in_progress").exclude(plan__status="active").update(
+        status="ended",
+        ended_reason=(
+            "Ended because it belonged to a plan that is no longer running. The sets you logged "
+            "are kept."
+        ),
+        finished_at=Now(),
+    )
     WorkoutSession.objects.filter(local_date__isnull=True).update(
         local_date=TruncDate("started_at")
     )

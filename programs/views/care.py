@@ -3,18 +3,30 @@ plan, and their own time zone (where their days begin and end)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..care import events
+from ..care.choices import Cause
 from ..care.state import profile_for, situation
 from ..forms.care import ClearanceForm, TimeZoneForm
+from ..models import ChangeKind, PlanChange
 from .screening import dashboard_ctx
 
 SESSION_TIME_ZONE = "time_zone"
+# A second tap this soon after the first one's success is the same request, not a new one.
+DOUBLE_TAP = timedelta(minutes=2)
+
+
+def _just_done(moments) -> bool:
+    latest = moments.order_by("-pk").first()
+    return latest is not None and timezone.now() - latest < DOUBLE_TAP
 
 
 @login_required
@@ -25,6 +37,9 @@ def clearance(request: HttpRequest) -> HttpResponse:
         try:
             events.clearance_confirmed(request.user, form.cleaned_data["seen_on"])
         except events.CareError as error:
+            if _just_done(request.user.clearances.values_list("confirmed_at", flat=True)):
+                # A second tap on a form the first tap already saved.
+                return redirect("programs-dashboard")
             form.add_error("seen_on", str(error))
             if not situation(request.user).clearance_due:
                 # No form on the page to show it beside: say it at the top instead.
@@ -69,7 +84,11 @@ def end_plan(request: HttpRequest) -> HttpResponse:
     try:
         events.plan_ended(request.user)
     except events.CareError as error:
-        messages.error(request, str(error))
+        ended = PlanChange.objects.filter(
+            plan__user=request.user, kind=ChangeKind.END, cause=Cause.PERSON
+        ).values_list("created_at", flat=True)
+        if not _just_done(ended):
+            messages.error(request, str(error))
     else:
         messages.success(request, "Your plan has ended. Everything you logged is kept.")
     return redirect("programs-dashboard")
@@ -84,8 +103,10 @@ def time_zone(request: HttpRequest) -> HttpResponse:
         initial={"time_zone": profile.time_zone},
     )
     if request.method == "POST" and form.is_valid():
-        profile.time_zone = form.cleaned_data["time_zone"]
-        profile.save(update_fields=["time_zone"])
+        if profile.time_zone != form.cleaned_data["time_zone"]:
+            profile.time_zone = form.cleaned_data["time_zone"]
+            profile.time_zone_changed_at = timezone.now()
+            profile.save(update_fields=["time_zone", "time_zone_changed_at"])
         request.session[SESSION_TIME_ZONE] = profile.time_zone
         messages.success(request, f"Your time zone is now {profile.time_zone}.")
         return redirect("programs-dashboard")

@@ -6,6 +6,7 @@ partial, so the player works without JavaScript and swaps in place with it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from operator import attrgetter
 
 from django.conf import settings
@@ -39,6 +40,7 @@ from ..models import (
 TEMPLATE = "programs/player/player.html"
 # Errors in these fields mean the form itself is stale or tampered with, not a typo in a number.
 SLOT_FIELDS = ("item", "set_number", "side", "client_token")
+SKIP_FIELDS = ["skipped_reason", "skipped_at"]
 
 
 # --- ownership -------------------------------------------------------------------------------
@@ -74,8 +76,10 @@ def _get_set_for_user(request: HttpRequest, session_id: int, set_id: int) -> Set
 @login_required
 @require_http_methods(["GET", "POST"])
 def start(request: HttpRequest) -> HttpResponse:
-    open_session = WorkoutSession.objects.for_user(request.user).in_progress().first()
-    if open_session is not None:
+    open_session = (
+        WorkoutSession.objects.for_user(request.user).in_progress().select_related("plan").first()
+    )
+    if open_session is not None and _plan_running(open_session):
         # A second start (another tab, the back button) resumes instead of forking a session.
         return _go(request, open_session.get_absolute_url())
     now = situation(request.user)
@@ -175,7 +179,8 @@ def edit_set(request: HttpRequest, session_id: int, set_id: int) -> HttpResponse
         return _render_player(request, session, items, item, edit=edit, status=422)
     log.reps = form.cleaned_data["reps"]
     log.hold_seconds = form.cleaned_data["hold_seconds"]
-    log.save(update_fields=["reps", "hold_seconds"])
+    if not _write_if_open(session, lambda: log.save(update_fields=["reps", "hold_seconds"])):
+        return _closed(request, session)
     return _after_change(
         request, session, log.item, announce=f"{_set_label(log)} changed.", stay=True
     )
@@ -189,7 +194,8 @@ def delete_set(request: HttpRequest, session_id: int, set_id: int) -> HttpRespon
     if not session.is_open or not _plan_running(session):
         return _closed(request, session)
     label = _set_label(log)
-    log.delete()
+    if not _write_if_open(session, log.delete):
+        return _closed(request, session)
     return _after_change(request, session, log.item, announce=f"{label} deleted.")
 
 
@@ -202,7 +208,8 @@ def skip(request: HttpRequest, session_id: int, item_id: int) -> HttpResponse:
         return _closed(request, session)
     if request.POST.get("undo"):
         item.skipped_reason, item.skipped_at = "", None
-        item.save(update_fields=["skipped_reason", "skipped_at"])
+        if not _write_if_open(session, lambda: item.save(update_fields=SKIP_FIELDS)):
+            return _closed(request, session)
         return _after_change(request, session, item, announce=f"{item.exercise.name} is back on.")
 
     form = SkipForm(request.POST)
@@ -220,7 +227,8 @@ def skip(request: HttpRequest, session_id: int, item_id: int) -> HttpResponse:
         )
     item.skipped_reason = form.cleaned_data["reason"]
     item.skipped_at = timezone.now()
-    item.save(update_fields=["skipped_reason", "skipped_at"])
+    if not _write_if_open(session, lambda: item.save(update_fields=SKIP_FIELDS)):
+        return _closed(request, session)
     return _after_change(request, session, item, announce=f"{item.exercise.name} skipped.")
 
 
@@ -293,12 +301,7 @@ def _store_set(session: WorkoutSession, item: SessionExercise, data: dict) -> tu
     try:
         with transaction.atomic():
             # The lock makes a finish and a late set queue up instead of crossing.
-            locked = (
-                WorkoutSession.objects.select_for_update()
-                .in_progress()
-                .filter(Q(plan__isnull=True) | Q(plan__status=PlanStatus.ACTIVE), pk=session.pk)
-            )
-            if locked.first() is None:
+            if _locked_if_open(session) is None:
                 return None, None
             log = SetLog.objects.create(
                 item=item,
@@ -314,6 +317,28 @@ def _store_set(session: WorkoutSession, item: SessionExercise, data: dict) -> tu
         stored = SetLog.objects.filter(client_token=token, item=item).first()
         return (stored, None) if stored else (None, taken)
     return log, None
+
+
+def _locked_if_open(session: WorkoutSession) -> WorkoutSession | None:
+    """The session, locked for this write, if it is still open on a running plan.
+
+    The lock makes a change to the session and the care rules ending it queue up instead of
+    crossing, so nothing is written into a session the moment after it ended.
+    """
+    return (
+        WorkoutSession.objects.select_for_update(of=("self",))
+        .in_progress()
+        .filter(Q(plan__isnull=True) | Q(plan__status=PlanStatus.ACTIVE), pk=session.pk)
+        .first()
+    )
+
+
+def _write_if_open(session: WorkoutSession, write: Callable[[], object]) -> bool:
+    with transaction.atomic():
+        if _locked_if_open(session) is None:
+            return False
+        write()
+        return True
 
 
 def _stored_with_token(token) -> SetLog | None:

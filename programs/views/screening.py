@@ -10,10 +10,11 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from ..care import events
-from ..care.choices import CareState
+from ..care.choices import CareState, Cause
 from ..care.prescribing import Limits, forward_bend_note, planned_exercises
 from ..care.progress import (
     CREEP_POINTS,
@@ -79,8 +80,12 @@ def result(request: HttpRequest, screening_id: int) -> HttpResponse:
         .values_list("created_at", flat=True)
         .first()
     )
+    # Only what the check itself did: a later flare-up or clearance is not this check's doing.
     changes = PlanChange.objects.filter(
-        plan__user=request.user, session=None, created_at__gte=record.created_at
+        plan__user=request.user,
+        session=None,
+        cause=Cause.SCREENING,
+        created_at__gte=record.created_at,
     ).select_related("plan__program", "to_stage")
     self_tests = SelfTest.objects.filter(
         user=request.user, note=events.BASELINE_NOTE, taken_at__gte=record.created_at
@@ -91,15 +96,19 @@ def result(request: HttpRequest, screening_id: int) -> HttpResponse:
     changes = list(changes)
 
     now = situation(request.user)
-    plan = None
-    if record.gets_plan:
-        plan = record.plans.select_related("program", "stage").first()
+    # The plan in effect after this check: begun by the next check (or now), not ended before.
+    plan = (
+        Plan.objects.filter(user=request.user, created_at__lte=following or timezone.now())
+        .exclude(ended_at__lt=record.created_at)
+        .select_related("program", "stage")
+        .first()
+    )
     ctx = {
         "screening": record,
         "is_latest": following is None,
         "now": now,
         "changes": changes,
-        "paused": next((c for c in changes if c.kind == ChangeKind.PAUSE), None),
+        "still_paused": next((c for c in changes if c.kind == ChangeKind.STILL_PAUSED), None),
         "plan": plan,
         "why": events.why_this_plan(plan.program, record) if plan else "",
         "unsure": record.pelvic_tilt == TiltAnswer.UNSURE,
@@ -123,7 +132,12 @@ def _today_ctx(request: HttpRequest, now: Situation) -> dict:
     planned, left_out = planned_exercises(lines, Limits.for_plan(plan))
     offer = events.session_offer(now)
     sessions = WorkoutSession.objects.for_user(request.user)
+    flare_up_days = 0
+    if now.flare_up is not None:
+        flare_up_days = (now.today - now.profile.local_date(now.flare_up.started_at)).days + 1
     return {
+        "flare_up_days": flare_up_days,
+        "flare_up_long": events.FLARE_UP_KEPT_DAYS,
         "day": day,
         "routine": routine,
         "planned": planned,
@@ -208,7 +222,3 @@ def plan(request: HttpRequest) -> HttpResponse:
 def _day_preview(day: ProgramDay, limits: Limits) -> dict:
     planned, left_out = planned_exercises(day.prescriptions.all(), limits)
     return {"day": day, "planned": planned, "left_out": left_out}
-
-
-def plan_for_user(user) -> Plan | None:
-    return situation(user).plan

@@ -205,3 +205,24 @@ def test_the_release_track_flare_up_routine_has_no_hamstring_stretch(user):
     events.flare_up_started(user)
     session = start_session(plan)
     assert not session.items.filter(exercise__stretches_hamstrings=True).exists()
+
+
+def test_the_offer_says_above_your_usual_only_when_it_is(user_client, user):
+    with time_machine.travel(MONDAY, tick=False) as clock:
+        plan = PlanFactory(user=user)
+        _history(plan, clock, [7, 7, 7])
+        body = user_client.post(START, {"pain_before": "6"}).content.decode()
+    assert "A gentler session today?" in body
+    assert "above your usual" not in body
+
+
+def test_a_long_flare_up_keeps_the_streak_for_a_week_then_asks_for_a_clinician(user_client, user):
+    with time_machine.travel(MONDAY, tick=False) as clock:
+        PlanFactory(user=user)
+        user_client.post(reverse("programs-flare-up"))
+        clock.shift(dt.timedelta(days=20))
+        body = user_client.get(reverse("programs-dashboard")).content.decode()
+        days = stats.flare_up_days(user, (MONDAY + dt.timedelta(days=20)).date())
+    assert len(days) == 7
+    assert "Your flare-up has lasted 21 days" in body
+    assert "please see one" in body

@@ -203,3 +203,20 @@ def test_disc_answers_move_on_without_a_standing_check_they_are_never_given(user
     plan.refresh_from_db()
     assert change.kind == ChangeKind.ADVANCE
     assert plan.stage.number == 3
+
+
+def test_moving_the_time_zone_cannot_make_one_afternoon_count_twice(user_client, user):
+    with time_machine.travel(MONDAY, tick=False) as clock:
+        plan = PlanFactory(user=user)
+        _do(plan)
+        user_client.post(reverse("programs-time-zone"), {"time_zone": "Pacific/Honolulu"})
+        clock.shift(dt.timedelta(minutes=30))
+        second, _ = _do(plan)
+        assert second.not_counted == NotCounted.SECOND
+        assert qualifying_days(plan) == 1
+
+        # The first session's day (Monday, counted in UTC) is Monday in Honolulu too: a new
+        # day there is two days on.
+        clock.shift(dt.timedelta(days=2))
+        third, _ = _do(plan)
+    assert third.not_counted == ""

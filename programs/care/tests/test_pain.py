@@ -128,3 +128,39 @@ def test_the_dashboard_shows_the_rest_day_and_a_session_then_does_not_count(user
         body = user_client.get(reverse("programs-dashboard")).content.decode()
         assert "Rest day." not in body
         assert start_session(plan, pain_before=2).not_counted == ""
+
+
+def test_a_new_track_keeps_an_earlier_rise_and_its_rest_day(user_client, user):
+    with time_machine.travel(MONDAY, tick=False) as clock:
+        plan = _plan_at(2, user=user)
+        _do(plan, pain_before=2, pain_after=5)
+        user_client.post(
+            reverse("programs-screening"),
+            {
+                "no_red_flags": "on",
+                "recent_injury": "no",
+                "pelvic_tilt": "unsure",
+                "disc_problems": "no",
+                "left_angle": "50",
+                "right_angle": "50",
+            },
+        )
+        new = user.plans.get(status=PlanStatus.ACTIVE)
+        assert new != plan and new.rest_until is not None
+        clock.shift(dt.timedelta(days=1))
+        change = _do(new, pain_before=2, pain_after=5)
+
+    assert change.kind == ChangeKind.PAUSE
+
+
+def test_at_the_first_stage_the_slow_rise_warning_says_the_plan_will_pause(user):
+    with time_machine.travel(MONDAY, tick=False) as clock:
+        plan = _plan_at(1, user=user)
+        changes = []
+        for _ in range(4):
+            changes.append(_do(plan, pain_before=2, pain_after=3))
+            clock.shift(dt.timedelta(days=2))
+    hold, pause = changes[2], changes[3]
+    assert "the plan pauses so you can talk to a clinician" in hold.reason
+    assert "steps back" not in hold.reason
+    assert "stepped back" not in pause.reason and "eased off" not in pause.reason

@@ -3,9 +3,11 @@
 Driven through the pages, as a person would: the screening form, the player, the dashboard.
 """
 
+import datetime as dt
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -335,3 +337,136 @@ def test_the_injury_question_takes_any_one_sign(user_client):
     for sign in ("sudden pain", "bruising", "pain when you walk", "pain at the sit bone"):
         assert sign in question
     assert "and since then" not in question
+
+
+def test_ending_a_paused_plan_still_owes_the_clinicians_check(user_client, user):
+    _pain_paused(user)
+
+    user_client.post(reverse("programs-plan-end"), {"confirm": "yes"})
+    assert situation(user).state == CareState.CLINICIAN
+    screen(user_client)
+    assert not user.plans.filter(status=PlanStatus.ACTIVE).exists()
+
+    user_client.post(
+        reverse("programs-clearance"),
+        {"seen_on": timezone.localdate().isoformat(), "confirm": "on"},
+    )
+    # The clear check came after the pause, so the confirmed check starts a new plan at once.
+    assert user.plans.filter(status=PlanStatus.ACTIVE).exists()
+
+
+def test_forward_bends_back_at_a_free_standing_stage_step_back_to_show_a_steady_back(
+    user_client, user
+):
+    plan = PlanFactory(user=user, avoid_forward_bends=True)
+    plan.stage = plan.program.stages.get(number=3)  # reached with standing work swapped
+    plan.save()
+
+    screen(user_client)  # no disc problems any more
+
+    plan.refresh_from_db()
+    assert plan.stage.number == 2
+    change = plan.changes.first()
+    assert change.kind == ChangeKind.STEP_BACK
+    assert "have not yet shown your lower back keeping its curve" in change.reason
+    assert not start_session(plan).items.filter(exercise__slug__contains="plate").exists()
+
+
+def test_a_session_left_open_on_a_plan_no_longer_running_does_not_block_the_new_one(
+    user_client, user
+):
+    old = PlanFactory(user=user)
+    stale = start_session(old)
+    # As the data from before the care rules could hold: an open session on an ended plan.
+    type(old).objects.filter(pk=old.pk).update(status=PlanStatus.ENDED)
+    new = PlanFactory(user=user)
+
+    response = user_client.post(reverse("programs-start"), {"pain_before": "2"})
+
+    stale.refresh_from_db()
+    assert stale.status == SessionStatus.ENDED
+    opened = user.workout_sessions.get(status=SessionStatus.IN_PROGRESS)
+    assert opened.plan == new
+    assert response.headers["Location"] == opened.get_absolute_url()
+
+
+def test_a_clinicians_check_needs_a_safety_check_taken_after_the_visit(user_client, user):
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=False) as clock:
+        plan = _pain_paused(user)
+        screen(user_client)  # clear, but taken before the visit
+        clock.shift(dt.timedelta(days=3))
+        visit = (timezone.now() - dt.timedelta(days=1)).date()
+        user_client.post(
+            reverse("programs-clearance"), {"seen_on": visit.isoformat(), "confirm": "on"}
+        )
+        plan.refresh_from_db()
+        assert plan.status == PlanStatus.PAUSED
+        assert "now that you have been seen" in plan.changes.first().reason
+
+        screen(user_client)
+
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.ACTIVE
+
+
+def test_a_second_warning_sign_says_the_plan_is_paused_not_that_none_started(user_client, user):
+    PlanFactory(user=user)
+    flag = {"red_flags": ["fever"], "no_red_flags": None, "left_angle": "", "right_angle": ""}
+    screen(user_client, **flag)
+    response = screen(user_client, **flag)
+
+    body = user_client.get(response.headers["Location"]).content.decode()
+    assert "plan is paused at stage 1" in body
+    assert "No plan has been started" not in body
+
+
+def test_an_earlier_clear_check_shows_its_plan_not_a_clearance_owed(user_client, user):
+    first = screen(user_client).headers["Location"]
+    screen(user_client)
+    user_client.post(reverse("programs-flare-up"))
+
+    body = user_client.get(first).content.decode()
+    assert "Your plan: the lengthen track" in body
+    assert "Confirm the clinician" not in body
+    assert "clinician&#x27;s check was still to be confirmed" not in body
+    assert '<span class="tag">Flare-up</span>' not in body
+
+
+def test_after_a_pain_pause_and_ending_the_plan_the_dashboard_names_the_pain(user_client, user):
+    _pain_paused(user)
+    user_client.post(reverse("programs-plan-end"), {"confirm": "yes"})
+
+    body = user_client.get(reverse("programs-dashboard")).content.decode()
+    assert "the rise in pain that paused it still needs a clinician" in body
+    assert "a warning sign needs" not in body
+
+
+def test_an_injury_during_a_pause_for_pain_shows_the_injury_advice(user_client, user):
+    _pain_paused(user)
+    screen(user_client, recent_injury="yes", left_angle="", right_angle="")
+
+    body = user_client.get(reverse("programs-dashboard")).content.decode()
+    assert "Your plan is paused" in body
+    assert "signs of a recent hamstring injury" in body and "ice packs" in body
+
+
+def test_the_injury_result_keeps_heat_out_of_the_first_days(user_client, user):
+    response = screen(user_client, recent_injury="yes", left_angle="", right_angle="")
+    body = user_client.get(response.headers["Location"]).content.decode()
+    first_days = body[body.index("What helps in the first days") : body.index("Later, once")]
+    assert "heat" not in first_days.lower()
+    assert "Moist heat" in body[body.index("Later, once") :]
+
+
+def test_a_second_tap_on_confirm_or_end_is_not_an_error(user_client, user):
+    _pain_paused(user)
+    data = {"seen_on": timezone.localdate().isoformat(), "confirm": "on"}
+    assert user_client.post(reverse("programs-clearance"), data).status_code == 302
+    assert user_client.post(reverse("programs-clearance"), data).status_code == 302
+    assert Clearance.objects.filter(user=user).count() == 1
+
+    screen(user_client)
+    end = reverse("programs-plan-end")
+    user_client.post(end, {"confirm": "yes"})
+    response = user_client.post(end, {"confirm": "yes"}, follow=True)
+    assert "There is no plan to end" not in response.content.decode()

@@ -16,8 +16,8 @@ def test_the_document_carries_the_table_the_code_keeps():
     )
     assert found, "docs/care-rules.md has lost its table markers"
     assert found.group(1) == table.render(), (
-        "docs/care-rules.md and programs/care/table.py differ: paste table.render() between the "
-        "markers"
+        "docs/care-rules.md and programs/care/table.py differ: run "
+        "`.venv/bin/python scripts/care_rules_table.py --write`"
     )
 
 
