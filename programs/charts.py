@@ -421,7 +421,8 @@ def self_test_chart(tests: Sequence) -> Chart | None:
 
 
 def weekly_charts(totals: Sequence) -> tuple[Chart, Chart]:
-    """Hold time (in minutes) and repetitions logged in each week, oldest week on the left."""
+    """Time held (in minutes) and repetitions logged in each week, oldest week on the left.
+    Holds are not counted as repetitions, and timed work is not counted as time held."""
     this_week = totals[-1]
     busiest = max(totals, key=lambda t: t.hold_seconds)
     hold_desc = f"This week so far: {duration(this_week.hold_seconds)} of holds."
@@ -440,12 +441,12 @@ def weekly_charts(totals: Sequence) -> tuple[Chart, Chart]:
             for t in totals
         ],
         chart_id="hold-chart",
-        title="Total hold time per week, in minutes",
+        title="Time held per week, in minutes",
         desc=hold_desc,
         unit="minutes",
     )
     most_reps = max(totals, key=lambda t: t.reps)
-    reps_desc = f"This week so far: {this_week.reps} repetitions."
+    reps_desc = f"This week so far: {this_week.reps} repetitions of exercises done in reps."
     if most_reps.reps:
         reps_desc += (
             f" The most in one week was {most_reps.reps}, in the week of "
@@ -457,7 +458,7 @@ def weekly_charts(totals: Sequence) -> tuple[Chart, Chart]:
             for t in totals
         ],
         chart_id="reps-chart",
-        title="Total repetitions per week",
+        title="Repetitions per week (exercises done in reps; holds not counted)",
         desc=reps_desc,
         unit="reps",
         key="b",

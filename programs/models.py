@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -302,6 +303,14 @@ class Caution(models.Model):
     @property
     def is_stop(self) -> bool:
         return self.severity == Severity.STOP
+
+    @property
+    def short_title(self) -> str:
+        """The title, or the text's first words when it has none: for a caution shown folded."""
+        if self.title:
+            return self.title
+        first = self.text.split(". ")[0].rstrip(".")
+        return first if len(first) <= 48 else first[:45].rsplit(" ", 1)[0] + "…"
 
 
 class Program(models.Model):
@@ -878,6 +887,32 @@ class SessionExercise(models.Model):
     def is_complete(self) -> bool:
         return not self.is_skipped and self.next_slot() is None
 
+    # What a set of this item is made of, so every page names it the same way: a single long
+    # hold is a hold, not "1 rep"; timed work is time, not a hold.
+    @property
+    def counts_reps(self) -> bool:
+        return self.reps > 1 or self.hold_seconds == 0
+
+    @property
+    def is_timed(self) -> bool:
+        return self.exercise.effort == Effort.TIMED
+
+    @property
+    def mode(self) -> str:
+        """ "reps", "hold" or "reps_hold": what the player counts or times for one set."""
+        if self.counts_reps and self.hold_seconds:
+            return "reps_hold"
+        return "reps" if self.counts_reps else "hold"
+
+    @property
+    def planned_text(self) -> str:
+        """One set as planned, in words: "12 reps", "hold 20 s", "5 reps, hold 10 s each"."""
+        return amount_text(self, self.reps, self.hold_seconds)
+
+    def is_short(self) -> bool:
+        """Some of its logged sets fell short of the plan."""
+        return any(log.falls_short_of(self) for log in self.logs.all())
+
     def short_sets(self) -> list[SetLog]:
         """Logged sets that fell short of the plan: fewer reps, or a hold well under it."""
         return [log for log in self.logs.all() if log.falls_short_of(self)]
@@ -933,6 +968,96 @@ class SetLog(models.Model):
     def total_hold_seconds(self) -> int:
         """Time under hold for the whole set: one hold per repetition."""
         return self.hold_seconds * max(self.reps, 1)
+
+    @property
+    def is_short(self) -> bool:
+        return self.falls_short_of(self.item)
+
+    @property
+    def done_text(self) -> str:
+        """What was done, named for what it is: "12 reps", "held 20 s", "45 s"."""
+        return amount_text(self.item, self.reps, self.hold_seconds, done=True)
+
+    @property
+    def label(self) -> str:
+        """ "Set 2", or "Set 2, left side"."""
+        side = f", {self.get_side_display().lower()} side" if self.side != Side.NONE else ""
+        return f"Set {self.set_number}{side}"
+
+
+class DeletedSetQuerySet(models.QuerySet):
+    def undoable(self, session: WorkoutSession) -> DeletedSetQuerySet:
+        since = timezone.now() - DeletedSet.UNDO_FOR
+        return self.filter(item__session=session, deleted_at__gte=since)
+
+
+class DeletedSet(models.Model):
+    """A set deleted from an open session, kept for a while so the delete can be undone.
+
+    A snapshot beside the history rather than a flag on SetLog: every count, chart and export
+    reads SetLog, and none of them has to remember to leave deleted sets out.
+    """
+
+    UNDO_FOR = timedelta(minutes=15)
+
+    item = models.ForeignKey(SessionExercise, on_delete=models.CASCADE, related_name="+")
+    set_number = models.PositiveSmallIntegerField()
+    side = models.CharField(max_length=5, choices=Side.choices)
+    reps = models.PositiveSmallIntegerField()
+    hold_seconds = models.PositiveIntegerField()
+    logged_at = models.DateTimeField()
+    client_token = models.UUIDField(unique=True)
+    deleted_at = models.DateTimeField(default=timezone.now)
+
+    objects = DeletedSetQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-deleted_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"deleted {self.item_id} set {self.set_number} {self.side}"
+
+    @classmethod
+    def keep(cls, log: SetLog) -> DeletedSet:
+        fields = ["item", "set_number", "side", "reps", "hold_seconds", "logged_at"]
+        return cls.objects.create(
+            **{name: getattr(log, name) for name in fields}, client_token=log.client_token
+        )
+
+    def restored(self) -> SetLog:
+        """The set as it was, token and time included, so a retry of its first post still
+        finds it and the rest timer and history read as before."""
+        fields = ["item_id", "set_number", "side", "reps", "hold_seconds", "logged_at"]
+        return SetLog(
+            **{name: getattr(self, name) for name in fields}, client_token=self.client_token
+        )
+
+    @property
+    def label(self) -> str:
+        return SetLog(set_number=self.set_number, side=self.side).label
+
+
+def duration_text(seconds: int) -> str:
+    minutes, rest = divmod(seconds, 60)
+    if minutes and rest:
+        return f"{minutes} min {rest} s"
+    return f"{minutes} min" if minutes else f"{seconds} s"
+
+
+def amount_text(item: SessionExercise, reps: int, seconds: int, done: bool = False) -> str:
+    """Reps, a hold or timed work in words, for the plan ("hold 20 s") or a set ("held 20 s")."""
+    parts = []
+    if item.counts_reps:
+        parts.append(f"{reps} rep{'s' if reps != 1 else ''}")
+    if item.hold_seconds or seconds:
+        time = duration_text(seconds)
+        if item.is_timed:
+            parts.append(time)
+        elif item.counts_reps:
+            parts.append(f"{'held' if done else 'hold'} {time} each")
+        else:
+            parts.append(f"{'held' if done else 'hold'} {time}")
+    return ", ".join(parts)
 
 
 # The care rules' own records live with the rules; importing them here registers them with the

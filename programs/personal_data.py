@@ -216,6 +216,10 @@ def _sets(user) -> Iterator[dict[str, Any]]:
             "side": log.side,
             "reps": log.reps,
             "hold_seconds": log.hold_seconds,
+            # In words, named for what the exercise is made of, and whether it fell short.
+            "done": log.done_text,
+            "planned": log.item.planned_text,
+            "short": log.is_short,
             "logged_at": _when(log.logged_at),
         }
 
@@ -271,7 +275,7 @@ def tables(user) -> list[Table]:
             "sets",
             "Sets",
             "id session_id session_exercise_id exercise set_number side reps hold_seconds "
-            "logged_at",
+            "done planned short logged_at",
             _sets,
         ),
     ]

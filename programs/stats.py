@@ -20,6 +20,7 @@ from django.db.models import (
     Max,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -31,6 +32,7 @@ from django.utils import timezone
 
 from .charts import duration
 from .models import (
+    Effort,
     Exercise,
     FlareUp,
     Plan,
@@ -50,6 +52,13 @@ EXERCISE_POINTS = 50
 
 # Hold time for a whole set: the hold is per repetition, and a set of holds counts once.
 SET_HOLD = F("hold_seconds") * Greatest(F("reps"), Value(1))
+# Named for what they are: a long hold logged as "1 rep" is a hold, not a repetition, and timed
+# work (a warm-up, foam rolling) is time spent, not time held. The same test as the player's.
+COUNTS_REPS = Q(item__reps__gt=1) | Q(item__hold_seconds=0)
+IS_TIMED = Q(item__exercise__effort=Effort.TIMED)
+REPS_DONE = Sum("reps", filter=COUNTS_REPS)
+TIME_HELD = Sum(SET_HOLD, filter=~IS_TIMED)
+TIME_WORKED = Sum(SET_HOLD, filter=IS_TIMED)
 
 
 def week_start(day: dt.date) -> dt.date:
@@ -326,15 +335,20 @@ class WeekTotal:
     hold_seconds: int
     reps: int
     sets: int
+    timed_seconds: int = 0
 
     @property
     def hold_display(self) -> str:
         return duration(self.hold_seconds)
 
+    @property
+    def timed_display(self) -> str:
+        return duration(self.timed_seconds)
+
 
 def weekly_totals(user, weeks: list[Week]) -> list[WeekTotal]:
-    """Hold time, repetitions and sets logged in each of the given weeks (a week of the
-    session's start), including weeks with nothing logged."""
+    """Time held, repetitions, sets and timed work logged in each of the given weeks (a week of
+    the session's start), including weeks with nothing logged."""
     first = start_of_day(weeks[0].start)
     rows = (
         user_sets(user)
@@ -342,15 +356,18 @@ def weekly_totals(user, weeks: list[Week]) -> list[WeekTotal]:
         .annotate(day=TruncDate("item__session__started_at"))
         .order_by()
         .values("day")
-        .annotate(total_hold=Sum(SET_HOLD), total_reps=Sum("reps"), set_count=Count("pk"))
+        .annotate(
+            total_hold=TIME_HELD, total_reps=REPS_DONE, set_count=Count("pk"), timed=TIME_WORKED
+        )
     )
-    by_week: dict[dt.date, list[int]] = defaultdict(lambda: [0, 0, 0])
+    by_week: dict[dt.date, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for row in rows:
         total = by_week[week_start(row["day"])]
         total[0] += row["total_hold"] or 0
         total[1] += row["total_reps"] or 0
         total[2] += row["set_count"]
-    return [WeekTotal(w.start, *by_week.get(w.start, [0, 0, 0])) for w in weeks]
+        total[3] += row["timed"] or 0
+    return [WeekTotal(w.start, *by_week.get(w.start, [0, 0, 0, 0])) for w in weeks]
 
 
 @dataclass(frozen=True)
@@ -386,7 +403,7 @@ def side_totals(user, since: dt.date) -> list[SideTotal]:
         )
         .order_by()
         .values("item__exercise__slug", "item__exercise__name", "item__exercise__order", "side")
-        .annotate(total_hold=Sum(SET_HOLD), total_reps=Sum("reps"), set_count=Count("pk"))
+        .annotate(total_hold=Sum(SET_HOLD), total_reps=REPS_DONE, set_count=Count("pk"))
     )
     found: dict[str, dict] = {}
     for row in sorted(rows, key=lambda r: (r["item__exercise__order"], r["item__exercise__name"])):
@@ -409,6 +426,7 @@ class ExerciseTotal:
     reps: int
     hold_seconds: int
     last: dt.datetime
+    timed: bool = False
 
     @property
     def hold_display(self) -> str:
@@ -423,9 +441,10 @@ def exercise_totals(user) -> list[ExerciseTotal]:
         .values("item__exercise__slug", "item__exercise__name")
         .annotate(
             set_count=Count("pk"),
-            total_reps=Sum("reps"),
+            total_reps=REPS_DONE,
             total_hold=Sum(SET_HOLD),
             last=Max("logged_at"),
+            timed=Max("item__exercise__effort", filter=IS_TIMED),
         )
         .order_by("-last")
     )
@@ -437,6 +456,7 @@ def exercise_totals(user) -> list[ExerciseTotal]:
             reps=row["total_reps"] or 0,
             hold_seconds=row["total_hold"] or 0,
             last=row["last"],
+            timed=bool(row["timed"]),
         )
         for row in rows
     ]
@@ -447,7 +467,7 @@ def exercise_sets(user, exercise: Exercise) -> QuerySet[SetLog]:
     return (
         user_sets(user)
         .filter(item__exercise=exercise)
-        .select_related("item__session")
+        .select_related("item__session", "item__exercise")
         .order_by("-item__session__started_at", "-item__session_id", "set_number", "side")
     )
 

@@ -38,6 +38,11 @@ session_urls = [
         player.delete_set,
         name="programs-delete-set",
     ),
+    path(
+        "<int:session_id>/deleted/<int:deleted_id>/undo/",
+        player.undo_delete,
+        name="programs-undo-delete",
+    ),
     path("<int:session_id>/items/<int:item_id>/skip/", player.skip, name="programs-skip"),
     path("<int:session_id>/finish/", player.finish, name="programs-finish"),
 ]

@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from programs.models import (
+    DeletedSet,
     Plan,
     PlanChange,
     Screening,
@@ -30,7 +31,9 @@ from tests.factories import (
     finished_session,
 )
 
-PERSONAL = [User, Screening, SelfTest, Plan, PlanChange, WorkoutSession, SessionExercise, SetLog]
+PERSONAL = [
+    User, Screening, SelfTest, Plan, PlanChange, WorkoutSession, SessionExercise, SetLog, DeletedSet,
+]  # fmt: skip
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 NEVER = 999_999_999  # an id no row has
 
@@ -46,6 +49,8 @@ class World:
     outsider_session: WorkoutSession
     outsider_item: SessionExercise
     outsider_set: SetLog
+    deleted: DeletedSet  # a set deleted from the open session, its undo still offered
+    outsider_deleted: DeletedSet
 
 
 def _make_world() -> World:
@@ -64,6 +69,11 @@ def _make_world() -> World:
     outsider_session = WorkoutSessionFactory(user=outsider, plan=PlanFactory(user=outsider))
     outsider_item = outsider_session.items.order_by("order").first()
     outsider_set = SetLogFactory(item=outsider_item, side=outsider_item.sides[0])
+    second = items[2]
+    deleted = DeletedSet.keep(SetLogFactory.build(item=second, set_number=1, side=second.sides[0]))
+    outsider_deleted = DeletedSet.keep(
+        SetLogFactory.build(item=outsider_item, set_number=2, side=outsider_item.sides[0])
+    )
     return World(
         owner=owner,
         screening=screening,
@@ -74,6 +84,8 @@ def _make_world() -> World:
         outsider_session=outsider_session,
         outsider_item=outsider_item,
         outsider_set=outsider_set,
+        deleted=deleted,
+        outsider_deleted=outsider_deleted,
     )
 
 
@@ -100,6 +112,10 @@ ROUTES = {
     ),
     "programs-delete-set": (
         lambda w: {"session_id": w.open_session.pk, "set_id": w.logged.pk},
+        lambda w: {},
+    ),
+    "programs-undo-delete": (
+        lambda w: {"session_id": w.open_session.pk, "deleted_id": w.deleted.pk},
         lambda w: {},
     ),
     "programs-skip": (
@@ -180,7 +196,12 @@ def test_another_persons_id_answers_like_a_missing_one_and_changes_nothing(name,
     assert snapshot() == before
 
 
-INNER_ID_ROUTES = ["programs-edit-set", "programs-delete-set", "programs-skip"]
+INNER_ID_ROUTES = [
+    "programs-edit-set",
+    "programs-delete-set",
+    "programs-undo-delete",
+    "programs-skip",
+]
 SESSION_ROUTES = [name for name in ROUTES if name != "programs-screening-result"]
 
 
@@ -190,7 +211,12 @@ SESSION_ROUTES = [name for name in ROUTES if name != "programs-screening-result"
 def test_a_foreign_set_or_item_under_ones_own_session_is_not_found(name, method):
     w = _make_world()
     kwargs, form = ROUTES[name][0](w), ROUTES[name][1](w)
-    mixed = _with(kwargs, set_id=w.outsider_set.pk, item_id=w.outsider_item.pk)
+    mixed = _with(
+        kwargs,
+        set_id=w.outsider_set.pk,
+        item_id=w.outsider_item.pk,
+        deleted_id=w.outsider_deleted.pk,
+    )
     owner = _signed_in(w.owner)
     before = snapshot()
 

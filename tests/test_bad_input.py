@@ -358,15 +358,22 @@ def test_logging_a_set_stores_exactly_the_sets_the_plan_has_room_for(data, mid_s
         )
 
 
-def _amounts_ok(f: dict) -> bool:
+def _amounts_ok(f: dict, item=None) -> bool:
     if not in_range(f["reps"], 0, 500) or not in_range(f["hold_seconds"], 0, 3600):
         return False
-    return (as_int(f["reps"]), as_int(f["hold_seconds"])) != (0, 0)
+    reps, seconds = as_int(f["reps"]), as_int(f["hold_seconds"])
+    # Nought of what the exercise is made of is no set: reps for reps, seconds for a hold.
+    nought = item is not None and (
+        (item.counts_reps and reps == 0) or (item.hold_seconds and seconds == 0)
+    )
+    if nought:
+        return False
+    return (reps, seconds) != (0, 0)
 
 
 def _log_set_verdict(f: dict, m: Mid) -> str:
     item = m.items.get(as_int(f["item"]))
-    if item is None or not _amounts_ok(f) or not is_uuid(f["client_token"]):
+    if item is None or not _amounts_ok(f, item) or not is_uuid(f["client_token"]):
         return REFUSED
     number_ = as_int(f["set_number"])
     if number_ is None or not 1 <= number_ <= item.sets or f["side"] not in item.sides:
@@ -385,7 +392,7 @@ def _log_set_verdict(f: dict, m: Mid) -> str:
 def test_editing_a_set_keeps_the_amounts_within_bounds(data, mid_session):
     m = mid_session
     fields = {"reps": data.draw(number(0, 500)), "hold_seconds": data.draw(number(0, 3600))}
-    valid = _amounts_ok(fields)
+    valid = _amounts_ok(fields, m.logged.item)
     url = reverse("programs-edit-set", args=[m.session.pk, m.logged.pk])
 
     wanted = (as_int(fields["reps"]), as_int(fields["hold_seconds"]))

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -221,14 +222,18 @@ def test_the_charts_carry_my_pain_and_self_tests_only(user_client, user, other_u
 def test_weekly_and_side_totals_add_up_what_was_logged(user_client, user):
     session = finished_session(PlanFactory(user=user))
     logs = SetLog.objects.filter(item__session=session).select_related("item__exercise")
-    expected_hold = sum(log.total_hold_seconds for log in logs)
-    expected_reps = sum(log.reps for log in logs)
+    # Each named for what it is: holds are not repetitions, timed work is not time held.
+    expected_hold = sum(log.total_hold_seconds for log in logs if not log.item.is_timed)
+    expected_timed = sum(log.total_hold_seconds for log in logs if log.item.is_timed)
+    expected_reps = sum(log.reps for log in logs if log.item.counts_reps)
+    assert expected_timed and expected_reps < sum(log.reps for log in logs)
     response = user_client.get(HISTORY)
     this_week = response.context["weekly_totals"][-1]
-    assert (this_week.hold_seconds, this_week.reps, this_week.sets) == (
+    assert (this_week.hold_seconds, this_week.reps, this_week.sets, this_week.timed_seconds) == (
         expected_hold,
         expected_reps,
         len(logs),
+        expected_timed,
     )
     sides = {t.slug: t for t in response.context["side_totals"]}
     per_side = [log for log in logs if log.item.per_side]
@@ -248,14 +253,19 @@ def test_the_session_page_shows_every_set_against_its_plan(user_client, user):
     session = WorkoutSessionFactory(user=user, pain_before=3)
     item = session.items.get(order=2)
     SetLog.objects.create(
-        item=item, set_number=1, side=item.sides[0], reps=item.reps, hold_seconds=17
+        item=item, set_number=1, side=item.sides[0], reps=item.reps, hold_seconds=12
     )
     finish_session(session, pain_after=2, note="Tight on the left.")
     response = user_client.get(reverse("programs-session", args=[session.pk]))
     assert response.status_code == 200
     content = response.content.decode()
-    if item.hold_seconds:
-        assert f'17 s <span class="muted">of {item.hold_seconds} s</span>' in content
+    assert item.hold_seconds and not item.counts_reps
+    # A hold is named as a hold, and one cut short says so beside what was planned.
+    assert re.search(
+        rf"held 12 s <span class=\"short-badge\">short</span></td>\s*<td[^>]*>hold {item.hold_seconds} s",
+        content,
+    )
+    assert "1 rep" not in content
     assert "Not done" in content
     assert response.context["sets_done"] == 1
     assert "Tight on the left." in content

@@ -144,13 +144,32 @@ class SetAmountsForm(forms.Form):
         },
     )
 
+    def __init__(self, *args, item: SessionExercise | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.item = item
+
     def clean(self):
         data = super().clean()
-        if data.get("reps") == 0 and data.get("hold_seconds") == 0:
+        reps, seconds = data.get("reps"), data.get("hold_seconds")
+        if reps == 0 and seconds == 0:
             raise forms.ValidationError(
                 "Nothing to log: enter the reps or seconds you did, or skip the exercise."
             )
+        self.check_against(self.item, reps, seconds)
         return data
+
+    def check_against(self, item: SessionExercise | None, reps, seconds) -> None:
+        """A set of a hold needs seconds held, a set of reps needs reps: nought of what the
+        exercise is made of is not a set, whatever the other box says."""
+        if item is None:
+            return
+        if item.counts_reps and reps == 0 and not self.has_error("reps"):
+            self.add_error("reps", "0 reps is not a set: enter the reps you did, or skip it.")
+        if item.hold_seconds and seconds == 0 and not self.has_error("hold_seconds"):
+            what = "0 seconds is not a set" if item.is_timed else "A 0-second hold is not a hold"
+            self.add_error(
+                "hold_seconds", f"{what}: enter the seconds you did, or skip the exercise."
+            )
 
 
 class SetLogForm(SetAmountsForm):
@@ -191,7 +210,9 @@ class SetLogForm(SetAmountsForm):
             # Fresh per rendering: the browser resends this same token on a retry.
             "client_token": uuid.uuid4(),
             "reps": item.reps,
-            "hold_seconds": item.hold_seconds,
+            # Empty until the timer measures it: a planned time sent with one tap would record
+            # a hold that never happened.
+            "hold_seconds": None,
         }
         return cls(initial=initial, items=[item])
 
@@ -208,6 +229,8 @@ class SetLogForm(SetAmountsForm):
     def clean(self):
         data = super().clean()
         item, number, side = data.get("item"), data.get("set_number"), data.get("side")
+        if isinstance(item, SessionExercise):
+            self.check_against(item, data.get("reps"), data.get("hold_seconds"))
         if item is None or number is None or side is None:
             return data
         # On the slot's own fields, so the view knows the form is stale and offers a fresh one.

@@ -27,6 +27,7 @@ from ..care import events
 from ..care.state import situation
 from ..forms.player import FinishForm, SetAmountsForm, SetLogForm, SkipForm, StartForm
 from ..models import (
+    DeletedSet,
     Effort,
     Exercise,
     PlanStatus,
@@ -35,6 +36,7 @@ from ..models import (
     Side,
     SkipReason,
     WorkoutSession,
+    duration_text,
 )
 
 TEMPLATE = "programs/player/player.html"
@@ -161,7 +163,7 @@ def log_set(request: HttpRequest, session_id: int) -> HttpResponse:
         return _render_player(request, session, items, item, errors=[problem], status=422)
     if saved is None:
         return _closed(request, session)
-    return _after_change(request, session, item, announce=f"{_set_label(saved)} saved.")
+    return _after_change(request, session, item, announce=f"{saved.label} saved.")
 
 
 @login_required
@@ -171,7 +173,7 @@ def edit_set(request: HttpRequest, session_id: int, set_id: int) -> HttpResponse
     session = log.item.session
     if not session.is_open or not _plan_running(session):
         return _closed(request, session)
-    form = SetAmountsForm(request.POST)
+    form = SetAmountsForm(request.POST, item=log.item)
     if not form.is_valid():
         items = services.session_items(session)
         item = next(i for i in items if i.pk == log.item_id)
@@ -181,9 +183,7 @@ def edit_set(request: HttpRequest, session_id: int, set_id: int) -> HttpResponse
     log.hold_seconds = form.cleaned_data["hold_seconds"]
     if not _write_if_open(session, lambda: log.save(update_fields=["reps", "hold_seconds"])):
         return _closed(request, session)
-    return _after_change(
-        request, session, log.item, announce=f"{_set_label(log)} changed.", stay=True
-    )
+    return _after_change(request, session, log.item, announce=f"{log.label} changed.", stay=True)
 
 
 @login_required
@@ -193,10 +193,52 @@ def delete_set(request: HttpRequest, session_id: int, set_id: int) -> HttpRespon
     session = log.item.session
     if not session.is_open or not _plan_running(session):
         return _closed(request, session)
-    label = _set_label(log)
-    if not _write_if_open(session, log.delete):
+    label = log.label
+
+    def delete() -> None:
+        # Kept for a while so an unintended delete can be undone; old snapshots go with it.
+        DeletedSet.objects.filter(
+            item__session__user=request.user, deleted_at__lt=timezone.now() - DeletedSet.UNDO_FOR
+        ).delete()
+        DeletedSet.keep(log)
+        log.delete()
+
+    if not _write_if_open(session, delete):
         return _closed(request, session)
-    return _after_change(request, session, log.item, announce=f"{label} deleted.")
+    return _after_change(
+        request, session, log.item, announce=f"{label} deleted. Undo is offered.", stay=True
+    )
+
+
+@login_required
+@require_POST
+def undo_delete(request: HttpRequest, session_id: int, deleted_id: int) -> HttpResponse:
+    session = _get_session_for_user(request, session_id)
+    if not session.is_open or not _plan_running(session):
+        return _closed(request, session)
+    deleted = get_object_or_404(DeletedSet, pk=deleted_id, item__session=session)
+    if deleted.deleted_at < timezone.now() - DeletedSet.UNDO_FOR:
+        items = services.session_items(session)
+        problem = "That delete can no longer be undone: undo is kept for 15 minutes."
+        return _render_player(request, session, items, None, errors=[problem], status=422)
+    label = deleted.label
+    try:
+        with transaction.atomic():
+            if _locked_if_open(session) is None:
+                return _closed(request, session)
+            deleted.restored().save(force_insert=True)
+            deleted.delete()
+    except IntegrityError:
+        # The same set was logged again since: the newer one stays, nothing is overwritten.
+        items = services.session_items(session)
+        shown = next(i for i in items if i.pk == deleted.item_id)
+        problem = (
+            f"{label} was logged again after the delete, so the deleted one was not brought "
+            f"back. Edit the new one if it is wrong."
+        )
+        return _render_player(request, session, items, shown, errors=[problem], status=422)
+    item = SessionExercise.objects.get(pk=deleted.item_id)
+    return _after_change(request, session, item, announce=f"{label} is back.", stay=True)
 
 
 @login_required
@@ -277,11 +319,6 @@ def _item_by_order(items: list[SessionExercise], order: str | None) -> SessionEx
     return None
 
 
-def _set_label(log: SetLog) -> str:
-    side = f", {log.get_side_display().lower()} side" if log.side != Side.NONE else ""
-    return f"Set {log.set_number}{side}"
-
-
 def _store_set(session: WorkoutSession, item: SessionExercise, data: dict) -> tuple:
     """Store one set exactly once. Returns (the stored set, None) or (None, what went wrong).
 
@@ -290,7 +327,7 @@ def _store_set(session: WorkoutSession, item: SessionExercise, data: dict) -> tu
     """
     token, number, side = data["client_token"], data["set_number"], data["side"]
     taken = (
-        f"{_set_label(SetLog(set_number=number, side=side))} of {item.exercise.name} is already "
+        f"{SetLog(set_number=number, side=side).label} of {item.exercise.name} is already "
         f"logged. To change it, edit it in the list of logged sets."
     )
     stored = _stored_with_token(token)
@@ -441,17 +478,21 @@ def _render_player(
         "errors": errors or [],
         "announce": announce,
         "done_sets": sum(len(i.logs.all()) for i in items if not i.is_skipped),
-        "planned_sets": sum(i.planned_set_count for i in items if not i.is_skipped),
+        # Against the whole plan: a skip shows as skipped, not as a smaller plan fully done.
+        "planned_sets": sum(i.planned_set_count for i in items),
+        "skipped_sets": sum(i.planned_set_count for i in items if i.is_skipped),
         "finish_form": finish_form or FinishForm(asks_steady_back=services.asks_steady_back(items)),
         "finish_open": finish_form is not None,
         "skip_reasons": SkipReason.choices,
         "shown": None,
+        "undo": _undoable(session, items),
     }
     # With everything done the finish form leads, unless the person picked an exercise to look at.
     if shown is not None and (not all_done or chosen or edit or set_form or skip_form):
         # The card alone needs none of the guide beside it (steps, figure, cautions).
         guide = part != "set_saved"
         ctx.update(_exercise_ctx(session, items, shown, ms_per_second, guide=guide))
+        ctx["logged_rows"] = _logged_rows(ctx["logs"], ctx["undo"], shown)
         next_slot = ctx["next_slot"]
         if set_form is None and next_slot is not None:
             set_form = SetLogForm.for_slot(shown, *next_slot)
@@ -466,6 +507,30 @@ def _render_player(
     return render(request, _template(request, part), ctx, status=status)
 
 
+def _undoable(session: WorkoutSession, items: list[SessionExercise]) -> DeletedSet | None:
+    """The latest delete in this session that can still be undone: its set's place is free."""
+    deleted = DeletedSet.objects.undoable(session).first()
+    if deleted is None:
+        return None
+    item = next((i for i in items if i.pk == deleted.item_id), None)
+    taken = item is None or any(
+        (log.set_number, log.side) == (deleted.set_number, deleted.side) for log in item.logs.all()
+    )
+    if taken:
+        return None
+    deleted.item = item
+    return deleted
+
+
+def _logged_rows(logs: list[SetLog], undo: DeletedSet | None, shown: SessionExercise) -> list:
+    """The logged sets in order, with a just-deleted one in its place, offering undo."""
+    rows = [{"log": log, "at": (log.set_number, log.side)} for log in logs]
+    if undo is not None and undo.item_id == shown.pk:
+        rows.append({"deleted": undo, "at": (undo.set_number, undo.side)})
+    order = {slot: n for n, slot in enumerate(shown.slots())}
+    return sorted(rows, key=lambda row: order.get(row["at"], len(order)))
+
+
 def _exercise_ctx(
     session: WorkoutSession,
     items: list[SessionExercise],
@@ -478,7 +543,8 @@ def _exercise_ctx(
         exercise = Exercise.objects.with_content().get(pk=shown.exercise_id)
         steps = list(exercise.steps.all())
     else:
-        # Only the spoken cue of the figure's step is needed: that step alone.
+        # The card alone keeps the figure already on screen (hx-preserve) and needs only the
+        # spoken cue of the figure's step: that step alone.
         exercise = shown.exercise
         steps = list(exercise.steps.order_by("phase", "number")[:1])
     next_slot = shown.next_slot()
@@ -497,11 +563,9 @@ def _exercise_ctx(
             elapsed_ms = (timezone.now() - latest.logged_at).total_seconds() * 1000
             rest_ms = max(0, round(shown.rest_seconds * ms - elapsed_ms))
 
-    counts_reps = shown.reps > 1 or shown.hold_seconds == 0
-    has_hold = shown.hold_seconds > 0
-    mode = "reps_hold" if counts_reps and has_hold else ("reps" if counts_reps else "hold")
     return {
         "shown": shown,
+        "guide": guide,
         "exercise": exercise,
         "steps": steps,
         "general_cautions": exercise.general_cautions() if guide else [],
@@ -513,24 +577,18 @@ def _exercise_ctx(
         "next_slot": next_slot,
         "next_side": next_slot[1] if next_slot else None,
         "prescription": _prescription(exercise, shown, next_slot),
-        "mode": mode,
+        "mode": shown.mode,
         "timed": exercise.effort == Effort.TIMED,
         "logs": logs,
         "last_time": shown.last_time(),
         "position": index + 1,
         "previous_item": items[index - 1] if index > 0 else None,
         "next_item": items[index + 1] if index + 1 < len(items) else None,
+        "next_item_to_do": _next_to_do(items, shown) if next_slot is None else None,
         "rest_ms": rest_ms,
         "rest_seconds_left": -(-rest_ms // ms),
         "switch_sides": switch_sides,
     }
-
-
-def _duration(seconds: int) -> str:
-    minutes, rest = divmod(seconds, 60)
-    if minutes and rest:
-        return f"{minutes} min {rest} s"
-    return f"{minutes} min" if minutes else f"{seconds} s"
 
 
 def _prescription(
@@ -551,10 +609,10 @@ def _prescription(
     if item.reps > 1 or not item.hold_seconds:
         parts.append(f"{item.reps} rep{'s' if item.reps != 1 else ''}")
     if item.hold_seconds and phases:
-        parts.append(f"hold {_duration(item.hold_seconds)} in each of {len(phases)} shapes")
+        parts.append(f"hold {duration_text(item.hold_seconds)} in each of {len(phases)} shapes")
     elif item.hold_seconds:
         if exercise.effort == Effort.TIMED:
-            parts.append(_duration(item.hold_seconds))
+            parts.append(duration_text(item.hold_seconds))
         else:
-            parts.append(f"hold {_duration(item.hold_seconds)}")
+            parts.append(f"hold {duration_text(item.hold_seconds)}")
     return parts

@@ -10,6 +10,8 @@
 
   var SPEECH_KEY = "hamstrings.player.speech";
   var PENDING_KEY = "hamstrings.player.pending.";
+  var SAVED_KEY = "hamstrings.player.saved."; // the set last saved, to catch a page drawn before it
+  var SAVED_FRESH_MS = 2 * 60 * 1000;
   var GET_READY = 3; // seconds of "get ready" before each hold
   var RING = 2 * Math.PI * 54; // circumference of the ring drawn in the template
 
@@ -81,6 +83,18 @@
     keepAwake();
     current.refresh();
   });
+
+  // A short buzz where the device has one (most phones; never iOS Safari): the end of a hold or
+  // a rest is felt as well as heard.
+  function buzz(pattern) {
+    if (!("vibrate" in navigator)) return;
+    try { navigator.vibrate(pattern); } catch (e) { /* not allowed without a gesture yet */ }
+  }
+
+  // Touch screens have no keyboard to hint at.
+  if ("ontouchstart" in window || navigator.maxTouchPoints > 0) {
+    document.documentElement.classList.add("touch");
+  }
 
   // --- a countdown to a fixed end time ------------------------------------------------------
 
@@ -156,9 +170,10 @@
       announce(notes.join(" "));
       return player;
     }
+    if (!restored && savedJustNow(root, form)) return player;
 
-    work.hidden = false;
     keepAwake();
+    setUpTypeIn(card, form);
 
     var mode = work.dataset.mode;
     var targetReps = parseInt(work.dataset.reps, 10) || 1;
@@ -179,7 +194,6 @@
       var restSeconds = restBox.querySelector("[data-rest-seconds]");
       var skipRest = restBox.querySelector("[data-skip-rest]");
       var lastRestSecond = null;
-      skipRest.hidden = false;
       rest = Countdown(restMs, ms, function (left) {
         var s = Math.ceil(left / ms);
         if (s !== lastRestSecond) {
@@ -189,6 +203,7 @@
         }
       }, function () {
         beep(990, 300);
+        buzz([120, 80, 120]);
         restBox.hidden = true;
         say("Rest over. Next set.");
         announce("Rest over. Ready for the next set.");
@@ -220,7 +235,8 @@
     var count = 0;
     var repButton = work.querySelector("[data-rep-button]");
     var repCount = work.querySelector("[data-rep-count]");
-    var repUndo = work.querySelector("[data-rep-undo]");
+    var repUndo = card.querySelector("[data-rep-undo]");
+    var logButton = form.querySelector("[data-log]");
     if (repButton) {
       // Counting starts from nothing, unless the form holds what the person did already: sent
       // back by the server with an error, or a set waiting to be resent after a reload.
@@ -230,12 +246,19 @@
       repUndo.addEventListener("click", function () {
         if (count > 0) setCount(count - 1);
       });
+      // Typed in: the big counter follows what was typed.
+      repsInput.addEventListener("input", function () {
+        var typed = parseInt(repsInput.value, 10);
+        setCount(/^[0-9]+$/.test(repsInput.value) ? typed : 0, true);
+      });
     }
 
-    function setCount(n) {
+    function setCount(n, typed) {
       count = n;
       if (repCount) repCount.textContent = String(n);
-      repsInput.value = String(n);
+      if (!typed) repsInput.value = String(n);
+      // Nought reps is not a set: a stray tap on Log right after the last one saves nothing.
+      if (logButton) logButton.disabled = n <= 0;
     }
 
     function countRep() {
@@ -252,9 +275,9 @@
     }
 
     // --- hold timer (each rep runs its own hold for reps-with-hold)
-    var startButton = work.querySelector("[data-start]");
-    var pauseButton = work.querySelector("[data-pause]");
-    var endButton = work.querySelector("[data-end]");
+    var startButton = card.querySelector("[data-start]");
+    var pauseButton = card.querySelector("[data-pause]");
+    var endButton = card.querySelector("[data-end]");
     var phaseText = work.querySelector("[data-phase]");
     var secondsText = work.querySelector("[data-seconds]");
     var ring = work.querySelector("[data-ring]");
@@ -404,6 +427,7 @@
       holds.push(achieved);
       moveFigure(null);
       beep(990, 350);
+      buzz(200);
       if (mode === "reps_hold" && !early && holds.length < targetReps * perRep) {
         if (holds.length % perRep === 0) {
           announce("Rep " + holds.length / perRep + " of " + targetReps + " done.");
@@ -431,9 +455,21 @@
         return;
       }
       var total = done.reduce(function (a, b) { return a + b; }, 0);
-      holdInput.value = String(Math.round(total / done.length));
       // A rep counts once all its shapes were held.
-      if (mode === "reps_hold") repsInput.value = String(Math.floor(done.length / perRep));
+      var fullReps = Math.floor(done.length / perRep);
+      if (mode === "reps_hold" && fullReps < 1) {
+        // Ended inside the first rep: not a set yet. Say so and start again.
+        phase = "idle";
+        holds = [];
+        startButton.hidden = false;
+        phaseText.textContent = "Not a whole rep yet";
+        showSeconds(holdSeconds);
+        showRing(1);
+        announce("Not a whole rep yet, so nothing was logged. Start again when ready.");
+        return;
+      }
+      holdInput.value = String(Math.round(total / done.length));
+      if (mode === "reps_hold") repsInput.value = String(fullReps);
       phaseText.textContent = "Done";
       secondsText.textContent = "✓";
       unitText.textContent = "saving";
@@ -464,6 +500,75 @@
     }
 
     return player;
+  }
+
+  // --- typing a set in instead -------------------------------------------------------------
+
+  function setUpTypeIn(card, form) {
+    var button = form.querySelector("[data-type-in]");
+    if (!button || !card) return;
+    if (form.classList.contains("has-errors")) card.classList.add("is-typing");
+    button.addEventListener("click", function () {
+      card.classList.add("is-typing");
+      button.setAttribute("aria-expanded", "true");
+      var first = form.querySelector("[data-reps-input], [data-hold-input]");
+      if (first) first.focus();
+    });
+  }
+
+  // --- after a swap: the next thing to do is on screen ------------------------------------
+  //
+  // After a set, a skip or a move to another exercise the page goes back to its top, where the
+  // whole set fits, and the next action takes the focus (seen as a ring by keyboard users only).
+  // After a change in the list of logged sets it stays where the person was reading.
+
+  function primaryAction(root) {
+    return root.querySelector("[data-start]:not([hidden])") ||
+      root.querySelector("[data-rep-button]") ||
+      root.querySelector("[data-next-action]") ||
+      root.querySelector(".finish-form input");
+  }
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var config = event.detail.requestConfig;
+    var source = config && config.elt;
+    var root = document.querySelector("[data-player]");
+    if (!root || !source || !source.closest) return;
+    if (source.closest("[data-logged]")) {
+      // Just deleted: Undo takes the focus, where the deleted set was.
+      var deleted = /\/delete\/$/.test(config.path || "");
+      var undo = deleted && root.querySelector("[data-undo]");
+      if (undo) undo.focus();
+      return;
+    }
+    window.scrollTo(0, 0);
+    var next = primaryAction(root);
+    if (next) next.focus({ preventScroll: true });
+  });
+
+  // --- a page drawn before the set it shows was saved -----------------------------------------
+  //
+  // A reload at the moment a resent set reaches the server can draw the page before that set is
+  // stored, and offer it again. The slot saved last is remembered for a little while; a page
+  // asking for that same slot is fetched once more instead of being believed.
+
+  function savedKey(root) { return SAVED_KEY + root.dataset.session; }
+
+  function rememberSaved(form) {
+    try {
+      window.localStorage.setItem(SAVED_KEY + form.dataset.session,
+        JSON.stringify({ slot: slotOf(pendingFrom(form)), at: Date.now() }));
+    } catch (e) { /* storage blocked: nothing to remember with */ }
+  }
+
+  function savedJustNow(root, form) {
+    var saved = null;
+    try { saved = JSON.parse(window.localStorage.getItem(savedKey(root)) || "null"); } catch (e) { saved = null; }
+    if (!saved || saved.slot !== slotOf(pendingFrom(form))) return false;
+    try { window.localStorage.removeItem(savedKey(root)); } catch (e) { /* ignore */ }
+    if (Date.now() - saved.at > SAVED_FRESH_MS || !window.htmx) return false;
+    window.htmx.ajax("GET", window.location.href, { target: "#player", swap: "outerHTML" });
+    return true;
   }
 
   // --- spoken cues toggle ---------------------------------------------------------------------
@@ -640,6 +745,7 @@
     retry = null;
     var key = isSetForm(source) ? formKey(source) : pendingKey(source);
     try { window.localStorage.removeItem(key); } catch (e) { /* ignore */ }
+    if (isSetForm(source) && status < 300) rememberSaved(source);
   });
 
   window.addEventListener("online", resend);

@@ -1,0 +1,221 @@
+"""The player held in one hand: real Chromium with a touch screen at 390 x 844 and 360 x 740,
+asserting with bounding boxes what must be on the first screen and what lands under a finger
+that just pressed something. Timers run on the shortened clock of `fast_timers`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from programs.models import DeletedSet, SetLog, Side
+from tests.browser.conftest import ARTIFACTS
+from tests.factories import PlanFactory, UserFactory, WorkoutSessionFactory
+
+PHONES = {"390x844": {"width": 390, "height": 844}, "360x740": {"width": 360, "height": 740}}
+
+
+@pytest.fixture
+def person(db):
+    user = UserFactory()
+    session = WorkoutSessionFactory(user=user, plan=PlanFactory(user=user))
+    return user, session
+
+
+def _phone(browser, live_server, user, viewport) -> Iterator:
+    context = browser.new_context(
+        viewport=viewport, base_url=live_server.url, has_touch=True, is_mobile=True
+    )
+    context.set_default_timeout(10_000)
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+    )
+    page = context.new_page()
+    problems: list[str] = []
+    # Every console error counts here, the CSP's included, and every warning htmx logs.
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.on(
+        "console",
+        lambda msg: problems.append(msg.text) if msg.type in ("error", "warning") else None,
+    )
+    return context, page, problems
+
+
+@pytest.fixture(params=list(PHONES))
+def phone(request, browser, live_server, fast_timers, person):
+    context, page, problems = _phone(browser, live_server, person[0], PHONES[request.param])
+    page.size_name = request.param
+    yield page
+    context.close()
+    assert not problems, f"errors in the page: {problems}"
+
+
+def _player(page, session, item=None) -> None:
+    url = reverse("programs-player", args=[session.pk])
+    page.goto(url + (f"?item={item.order}" if item else ""))
+    expect(page.locator("[data-work]")).to_be_visible()
+
+
+def _on_first_screen(page, selector: str) -> dict:
+    box = page.locator(selector).first.bounding_box()
+    viewport = page.viewport_size
+    assert box is not None, f"{selector} is not drawn"
+    assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], (
+        f"{selector} at y {box['y']:.0f}-{box['y'] + box['height']:.0f}, "
+        f"outside the first {viewport['height']} px"
+    )
+    assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
+    return box
+
+
+def _shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    # The default caret handling writes style="" on inputs; htmx no longer copies it onward.
+    page.screenshot(path=str(ARTIFACTS / f"{name}-{page.size_name}.png"))
+
+
+SET_ESSENTIALS = [
+    "#exercise-title",
+    "[data-prescription]",
+    ".caution-compact summary",
+    "[data-step-figure] svg",
+    "[data-timer]",
+    "[data-start]",
+]
+
+
+def test_a_hold_set_fits_the_first_screen_on_load_and_while_holding(phone, person):
+    _, session = person
+    ninety = session.items.get(exercise__slug="ninety-ninety-active-hamstring-stretch")
+    _player(phone, session, ninety)
+    assert phone.evaluate("window.scrollY") == 0
+    for selector in SET_ESSENTIALS:
+        _on_first_screen(phone, selector)
+    expect(phone.locator("[data-prescription]")).to_contain_text("Set 1 of 3")
+    expect(phone.locator("[data-prescription]")).to_contain_text("Left side")
+    expect(phone.locator("[data-prescription]")).to_contain_text("hold 20 s")
+    # The stop caution is folded but its word and title stay in view.
+    expect(phone.locator(".caution-compact summary")).to_contain_text("Stop:")
+    _shot(phone, "phone-hold-first-screen")
+
+    phone.locator("[data-start]").tap()
+    expect(phone.locator("[data-phase]")).to_have_text("Hold")
+    expect(phone.locator("[data-step-figure]")).to_have_class("player-figure is-holding")
+    for selector in ["[data-timer]", "[data-step-figure] svg", "[data-pause]", "[data-end]"]:
+        _on_first_screen(phone, selector)
+    _shot(phone, "phone-holding-first-screen")
+
+
+def test_a_rep_set_fits_the_first_screen_with_its_counter_and_log(phone, person):
+    _, session = person
+    bridge = session.items.get(exercise__slug="glute-bridge")
+    _player(phone, session, bridge)
+    for selector in ["#exercise-title", "[data-prescription]", "[data-step-figure] svg",
+                     "[data-rep-button]", "[data-log]"]:  # fmt: skip
+        _on_first_screen(phone, selector)
+    # Nought reps is not a set: Log waits for the first counted rep.
+    expect(phone.locator("[data-log]")).to_be_disabled()
+    phone.locator("[data-rep-button]").tap()
+    expect(phone.locator("[data-log]")).to_be_enabled()
+    _shot(phone, "phone-reps-first-screen")
+
+
+@pytest.mark.parametrize("delay_ms", [100, 300, 600, 900])
+def test_a_second_tap_after_log_leaves_exactly_one_set(phone, person, delay_ms):
+    _, session = person
+    bridge = session.items.get(exercise__slug="glute-bridge")
+    _player(phone, session, bridge)
+    for _ in range(10):
+        phone.locator("[data-rep-button]").tap()
+    log = _on_first_screen(phone, "[data-log]")
+    x, y = log["x"] + log["width"] / 2, log["y"] + log["height"] / 2
+
+    phone.touchscreen.tap(x, y)
+    phone.wait_for_timeout(delay_ms)
+    phone.touchscreen.tap(x, y)  # the same finger, a moment later
+
+    expect(phone.locator("[data-prescription]")).to_contain_text("Set 2 of 3")
+    phone.wait_for_timeout(1200)  # anything the second tap could have set off has landed
+    assert list(SetLog.objects.filter(item=bridge).values_list("set_number", "reps")) == [(1, 10)]
+    # What sits under the finger now is the next set's Log, waiting for reps: nothing deletes.
+    under = phone.evaluate("([x, y]) => document.elementFromPoint(x, y).outerHTML", [x, y])
+    assert "data-delete" not in under and "Delete" not in under
+
+
+def test_after_a_set_the_next_action_is_on_screen_and_focused(phone, person):
+    _, session = person
+    ninety = session.items.get(exercise__slug="ninety-ninety-active-hamstring-stretch")
+    _player(phone, session, ninety)
+    phone.evaluate("window.scrollTo(0, 400)")  # reading the steps below, then back to work
+    phone.locator("[data-start]").tap()
+    expect(phone.locator("[data-prescription]")).to_contain_text("Right side", timeout=15_000)
+    expect(phone.locator(".cue")).to_contain_text("Switch sides")
+    _on_first_screen(phone, "[data-start]")
+    _on_first_screen(phone, ".cue")
+    assert phone.evaluate("document.activeElement.matches('[data-start]')")
+
+    phone.locator("[data-start]").tap()
+    expect(phone.locator("[data-prescription]")).to_contain_text("Set 2 of 3", timeout=15_000)
+    # The rest appears where the person is looking, above the timer, not off the screen.
+    _on_first_screen(phone, "[data-rest]")
+    _on_first_screen(phone, "[data-start]")
+    _shot(phone, "phone-rest-first-screen")
+
+
+def test_undo_after_delete_brings_the_set_back(phone, person):
+    _, session = person
+    bridge = session.items.get(exercise__slug="glute-bridge")
+    _player(phone, session, bridge)
+    for _ in range(9):
+        phone.locator("[data-rep-button]").tap()
+    phone.locator("[data-log]").tap()
+    expect(phone.locator("[data-prescription]")).to_contain_text("Set 2 of 3")
+    stored = SetLog.objects.get(item=bridge)
+
+    phone.locator(".set-edit summary").tap()
+    phone.locator("[data-delete]").tap()
+    expect(phone.locator(".is-deleted")).to_contain_text("Set 1 deleted.")
+    assert not SetLog.objects.filter(item=bridge).exists()
+    assert DeletedSet.objects.filter(item=bridge).count() == 1
+    _shot(phone, "phone-deleted-undo")
+    expect(phone.locator("[data-undo]")).to_be_focused()
+
+    phone.locator("[data-undo]").tap()
+    expect(phone.locator(".logged-set:not(.is-deleted)")).to_contain_text("9 reps")
+    again = SetLog.objects.get(item=bridge)
+    assert (again.set_number, again.side, again.reps, again.client_token) == (
+        1, Side.NONE, 9, stored.client_token,
+    )  # fmt: skip
+    expect(phone.locator("[data-prescription]")).to_contain_text("Set 2 of 3")
+
+
+def test_a_reload_in_the_middle_of_a_set_resumes_it(phone, person):
+    _, session = person
+    bridge = session.items.get(exercise__slug="glute-bridge")
+    _player(phone, session, bridge)
+    for _ in range(10):
+        phone.locator("[data-rep-button]").tap()
+    phone.locator("[data-log]").tap()
+    expect(phone.locator("[data-prescription]")).to_contain_text("Set 2 of 3")
+    expect(phone.locator("[data-rest]")).to_be_visible()
+
+    phone.reload()
+    expect(phone.locator("[data-work]")).to_be_visible()
+    # Back at set 2 of the same exercise, its rest still counting from when set 1 was saved.
+    expect(phone.locator("#exercise-title")).to_contain_text("Glute bridge")
+    expect(phone.locator("[data-prescription]")).to_contain_text("Set 2 of 3")
+    expect(phone.locator(".logged-set")).to_have_count(1)
+    _on_first_screen(phone, "[data-rep-button]")
+
+
+def test_the_keyboard_hint_stays_off_a_touch_screen(phone, person):
+    _, session = person
+    _player(phone, session)
+    expect(phone.locator(".keys")).to_be_hidden()
