@@ -600,9 +600,9 @@ def _hand_target(target: str, side: str, joints: Mapping[str, Point], pose: Pose
 def build(pose: Pose, floor: float | None = None) -> Figure:
     """Place every joint, put the lowest point on the floor and the anchor at x = 0."""
     figure = _front_view(pose) if pose.view == "front" else _side_view(pose)
+    # Every body rests on the mat's top: lying on the side included, where a band reaching
+    # behind the body made the lower leg look as if it went through the mat.
     floor_y = MAT_H if "mat" in pose.props else 0.0
-    if pose.base == "side-lying":
-        floor_y = 4.0  # the lowest point is a foot at the front edge of the mat band
     figure.shift(0.0, floor_y - figure.lowest())
     figure.shift(-_anchor_x(figure), 0.0)
     figure.props = _props(figure, floor_y)
@@ -626,11 +626,7 @@ def _props(figure: Figure, floor_y: float) -> list[Shape]:
     props: list[Shape] = []
     xs = [x for s in figure.body_shapes() for x, _ in s.points]
     left, right = min(xs), max(xs)
-    if "mat" in pose.props and pose.base == "side-lying":
-        # Seen from a little above, the mat is a band reaching behind the body.
-        trunk_bottom = j["pelvis"][1] - W_TRUNK_FRONT / 2
-        props.append(Shape("rect", ((left - 8, 0.0), (right + 8, trunk_bottom + 10)), 0, "fig-mat"))
-    elif "mat" in pose.props:
+    if "mat" in pose.props:
         props.append(Shape("rect", ((left - 8, 0.0), (right + 8, floor_y)), 0, "fig-mat"))
     if "chair" in pose.props:
         # The seat sits under the pelvis, the back behind it.
