@@ -103,7 +103,10 @@ def log_in(page, base: str) -> None:
 
 def take_all(browser, base: str, demo: dict, width: str, viewport: dict, scheme: str) -> None:
     suffix = f"{width}" + ("-dark" if scheme == "dark" else "")
-    context = browser.new_context(viewport=viewport, base_url=base, color_scheme=scheme)
+    phone = width == "phone"
+    context = browser.new_context(
+        viewport=viewport, base_url=base, color_scheme=scheme, has_touch=phone, is_mobile=phone
+    )
     context.set_default_timeout(15_000)
     page = context.new_page()
 
@@ -124,7 +127,7 @@ def take_all(browser, base: str, demo: dict, width: str, viewport: dict, scheme:
         page.wait_for_timeout(3000)
     shoot(page, f"player-{suffix}")
     if width == "phone":
-        # On a phone the steps and the figure sit below the timer.
+        # On a phone the set fills the first screen; the steps follow below it.
         page.evaluate("document.querySelector('.how-card').scrollIntoView({block: 'start'})")
         shoot(page, f"player-steps-{suffix}")
 
