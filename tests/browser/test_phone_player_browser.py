@@ -219,3 +219,67 @@ def test_the_keyboard_hint_stays_off_a_touch_screen(phone, person):
     _, session = person
     _player(phone, session)
     expect(phone.locator(".keys")).to_be_hidden()
+
+
+def test_typed_reps_move_the_counter_and_a_number_with_an_exponent_is_refused(phone, person):
+    _, session = person
+    bridge = session.items.get(exercise__slug="glute-bridge")
+    _player(phone, session, bridge)
+    phone.get_by_role("button", name="Type in the reps").tap()
+    box = phone.locator("[data-reps-input]")
+    expect(box).to_be_focused()
+    box.fill("12")
+    expect(phone.locator("[data-rep-count]")).to_have_text("12")
+    box.fill("1e2")
+    expect(phone.locator("[data-rep-count]")).to_have_text("0")
+    assert phone.evaluate("document.querySelector('[data-reps-input]').validity.valid") is False
+    phone.locator("[data-log]").tap(force=True)  # disabled at nought: a tap does nothing
+    phone.wait_for_timeout(300)
+    assert not SetLog.objects.filter(item=bridge).exists()
+
+
+def test_the_end_of_a_hold_and_of_a_rest_is_felt(browser, live_server, fast_timers, person):
+    context, page, problems = _phone(browser, live_server, person[0], PHONES["390x844"])
+    page.add_init_script(
+        "navigator.vibrate = (p) => { window.buzzes = (window.buzzes || 0) + 1; return true; };"
+    )
+    _, session = person
+    ninety = session.items.get(exercise__slug="ninety-ninety-active-hamstring-stretch")
+    _player(page, session, ninety)
+    page.locator("[data-start]").tap()
+    expect(page.locator("[data-prescription]")).to_contain_text("Right side", timeout=15_000)
+    assert page.evaluate("window.buzzes") == 1  # the hold
+    page.locator("[data-start]").tap()
+    expect(page.locator("[data-prescription]")).to_contain_text("Set 2 of 3", timeout=15_000)
+    expect(page.locator("[data-rest]")).to_be_hidden(timeout=15_000)
+    assert page.evaluate("window.buzzes") == 3  # the second hold, then the rest after it
+    context.close()
+    assert not problems, problems
+
+
+def test_a_page_drawn_before_its_set_was_saved_fetches_itself_again(phone, person, live_server):
+    """The race of 'log offline, reconnect, reload at once': the reload's page is drawn just
+    before the resent set is stored, and the old page hears the answer after. The player must
+    not believe the stale page."""
+    _, session = person
+    bridge = session.items.get(exercise__slug="glute-bridge")
+    url = reverse("programs-player", args=[session.pk]) + f"?item={bridge.order}"
+    _player(phone, session, bridge)
+    stale = phone.request.get(url).text()  # drawn while set 1 is still to do
+    token = phone.locator("[name=client_token]").input_value()
+    SetLog.objects.create(
+        item=bridge, set_number=1, side=Side.NONE, reps=10, hold_seconds=0, client_token=token
+    )
+    # What the old page's answer leaves behind: the slot it just saved.
+    phone.evaluate(
+        "([key, slot]) => localStorage.setItem(key, JSON.stringify({slot, at: Date.now()}))",
+        [f"hamstrings.player.saved.{session.pk}", f"{bridge.pk}/1/none"],
+    )
+    phone.route(
+        f"**{url}",
+        lambda route: route.fulfill(body=stale, content_type="text/html; charset=utf-8"),
+        times=1,
+    )
+    phone.reload()
+    expect(phone.locator("[data-prescription]")).to_contain_text("Set 2 of 3")
+    expect(phone.locator(".logged-set")).to_have_count(1)
