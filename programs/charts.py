@@ -492,8 +492,11 @@ def side_chart(totals: Sequence) -> Chart | None:
     )
 
 
-def exercise_chart(trend: Sequence, *, has_hold: bool) -> Chart | None:
-    """Hold per repetition (or reps, for exercises without holds) at each session, per side."""
+def exercise_chart(
+    trend: Sequence, *, has_hold: bool, timed: bool = False, per_rep: bool = False
+) -> Chart | None:
+    """The hold (per repetition where a set repeats it), the time of timed work, or the reps,
+    at each session, per side: each named for what it is."""
     if not trend:
         return None
     names = {"left": ("Left", "a"), "right": ("Right", "b"), "none": ("Both sides", "a")}
@@ -512,7 +515,12 @@ def exercise_chart(trend: Sequence, *, has_hold: bool) -> Chart | None:
             name, key = names[side]
             series.append(Series(name, points, key))
     suffix = " s" if has_hold else ""
-    what = "the average hold" if has_hold else "the repetitions"
+    if timed:
+        what = "the time done"
+    elif has_hold:
+        what = "the average hold per repetition" if per_rep else "the average hold"
+    else:
+        what = "the repetitions"
     sessions = len({t.session_id for t in trend})
     where = {"Left": "on the left ", "Right": "on the right "}
     if sessions > 1:
@@ -531,8 +539,11 @@ def exercise_chart(trend: Sequence, *, has_hold: bool) -> Chart | None:
         ]
         verb = "was" if has_hold else "were"
         desc = f"One session so far: {what} {verb} {', '.join(values)}."
-    if has_hold:
-        title = "Average hold per repetition at each session, in seconds"
+    if timed:
+        title = "Time done at each session, in seconds"
+        unit = "seconds"
+    elif has_hold:
+        title = f"Average hold{' per repetition' if per_rep else ''} at each session, in seconds"
         unit = "seconds"
     else:
         title = "Repetitions at each session"

@@ -224,3 +224,15 @@ def test_the_exercise_summary_describes_each_side_in_words():
     assert charts.exercise_chart(trend[:2], has_hold=True).desc == (
         "One session so far: the average hold was left 20 s, right 18.5 s."
     )
+
+
+def test_the_exercise_chart_names_a_single_hold_timed_work_and_a_hold_per_rep_apart():
+    trend = [SessionTrend(1, _at(1), "none", 20.0, 20, 1, 3)]
+    assert charts.exercise_chart(trend, has_hold=True).title == (
+        "Average hold at each session, in seconds"
+    )
+    per_rep = charts.exercise_chart(trend, has_hold=True, per_rep=True)
+    assert per_rep.title == "Average hold per repetition at each session, in seconds"
+    timed = charts.exercise_chart(trend, has_hold=True, timed=True)
+    assert timed.title == "Time done at each session, in seconds"
+    assert "hold" not in timed.desc

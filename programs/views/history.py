@@ -26,6 +26,7 @@ from .. import charts, personal_data, stats
 from ..forms.history import DeleteAccountForm, SelfTestForm
 from ..models import (
     ChangeKind,
+    Effort,
     Exercise,
     SelfTest,
     SessionExercise,
@@ -183,7 +184,14 @@ def exercise_history(request: HttpRequest, slug: str) -> HttpResponse:
         "trend": trend,
         "trend_sessions": len({t.session_id for t in trend}),
         "has_hold": has_hold,
-        "chart": charts.exercise_chart(trend, has_hold=has_hold),
+        "timed": exercise.effort == Effort.TIMED,
+        "per_rep": exercise.effort == Effort.REPS_HOLD,
+        "chart": charts.exercise_chart(
+            trend,
+            has_hold=has_hold,
+            timed=exercise.effort == Effort.TIMED,
+            per_rep=exercise.effort == Effort.REPS_HOLD,
+        ),
     }
     return render(request, "programs/history/exercise_history.html", ctx)
 

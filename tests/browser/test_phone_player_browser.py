@@ -283,3 +283,46 @@ def test_a_page_drawn_before_its_set_was_saved_fetches_itself_again(phone, perso
     phone.reload()
     expect(phone.locator("[data-prescription]")).to_contain_text("Set 2 of 3")
     expect(phone.locator(".logged-set")).to_have_count(1)
+
+
+def test_a_whole_session_is_followed_on_a_phone_without_scrolling_to_do_a_set(
+    browser, live_server, fast_timers, person
+):
+    user, session = person
+    context, page, problems = _phone(browser, live_server, user, PHONES["360x740"])
+    page.size_name = "360x740"
+    _player(page, session)
+    done = 0
+    while not page.locator(".finish-card").count():
+        card = page.locator("[data-work-card]")
+        mode = card.get_attribute("data-mode")
+        token = page.locator("[name=client_token]").input_value()
+        for selector in ["#exercise-title", "[data-prescription]", "[data-work]"]:
+            _on_first_screen(page, selector)
+        skip_rest = page.locator("[data-skip-rest]")
+        if skip_rest.is_visible():
+            _on_first_screen(page, "[data-skip-rest]")
+            skip_rest.tap()
+        if mode == "reps":
+            target = int(page.locator("[data-work]").get_attribute("data-reps"))
+            for _ in range(target):
+                _on_first_screen(page, "[data-rep-button]")
+                page.locator("[data-rep-button]").tap()
+            _on_first_screen(page, "[data-log]").get("y")
+            page.locator("[data-log]").tap()
+        else:
+            _on_first_screen(page, "[data-start]")
+            page.locator("[data-start]").tap()
+        done += 1
+        # The next set (a new token), or the end of the session.
+        expect(
+            page.locator(f".finish-card, [name=client_token]:not([value='{token}'])").first
+        ).to_be_attached(timeout=20_000)
+        expect(page.locator("#player-live")).to_contain_text("saved", timeout=20_000)
+    assert done == SetLog.objects.filter(item__session=session).count() == 20
+    _shot(page, "phone-all-done")
+    page.locator(".pain-option", has_text="2").first.tap()
+    page.get_by_role("button", name="Finish the session").tap()
+    page.wait_for_url(f"**{reverse('programs-session', args=[session.pk])}")
+    context.close()
+    assert not problems, f"errors in the page: {problems}"
