@@ -26,6 +26,10 @@ install: $(STAMP)
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
+# On your own machine: DEBUG on. Everything else (make serve, a deployment) is production,
+# which is what the settings give when DJANGO_DEBUG is not set.
+run migrate check-migrations test: export DJANGO_DEBUG = 1
+
 run: migrate
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 

@@ -46,12 +46,19 @@ def envlist(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-DEBUG = envbool("DJANGO_DEBUG", True)
+# Production is what runs when nothing says otherwise: DEBUG only with DJANGO_DEBUG=1, which
+# `make run`, the tests and the README's local commands set.
+DEBUG = envbool("DJANGO_DEBUG", False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off")
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY must be set: without DJANGO_DEBUG=1 this runs in production mode. "
+            "For production set DJANGO_SECRET_KEY (50 or more random characters), "
+            "DJANGO_ALLOWED_HOSTS and DJANGO_EMAIL_BACKEND; on your own machine use `make run`, "
+            "or set DJANGO_DEBUG=1."
+        )
     # Only for local use: a fixed key keeps sessions across `make run` restarts.
     SECRET_KEY = "django-insecure-local-development-key-do-not-use-in-production-0123456789"
 elif not DEBUG and len(SECRET_KEY) < 50:
@@ -94,6 +101,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "programs.middleware.PrivatePagesMiddleware",
+    "programs.middleware.SecurityHeadersMiddleware",
     # Axes must be last: it turns a lockout raised during login into its response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -174,8 +182,24 @@ AXES_RESET_ON_SUCCESS = True
 PROXY_COUNT = envint("DJANGO_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "hamstrings.proxy.client_ip"
 
-EMAIL_BACKEND = os.environ.get(
-    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+# Mail is what someone set up, never a guess: in production the console backend only when
+# DJANGO_EMAIL_BACKEND names it (it would print every password-reset link to the server's log).
+# With no mail set up, password reset says plainly that it is not available here, sends
+# nothing, and `check --deploy` warns (programs.checks).
+_email_backend = os.environ.get("DJANGO_EMAIL_BACKEND", "").strip()
+MAIL_CONFIGURED = bool(_email_backend) or DEBUG
+# Posts per visitor address before a "too many tries" page (programs.throttle): (tries, seconds).
+# Each of these forms costs a password hash; a household behind one address stays well under.
+THROTTLES = {
+    "signup": (envint("THROTTLE_SIGNUPS_PER_HOUR", 10), 3600),
+    "login": (envint("THROTTLE_LOGINS_PER_5_MINUTES", 20), 300),
+    "password_reset": (envint("THROTTLE_RESETS_PER_HOUR", 5), 3600),
+}
+
+EMAIL_BACKEND = _email_backend or (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.dummy.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "hamstrings@localhost")
 # Password-reset mail in production: DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend
@@ -207,7 +231,8 @@ STORAGES = {
 
 # Security. Behind a TLS proxy that sets X-Forwarded-Proto.
 SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie.
+# htmx sends the token written into the page (hx-headers), so no script reads the cookie.
+CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -221,6 +246,12 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# Powerful features the app does not use are off for every page (and anything it embeds).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
 
 # All script and style come from our own static files, so the policy needs nothing inline.
 CONTENT_SECURITY_POLICY = {

@@ -1,9 +1,13 @@
+import logging
 import zoneinfo
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
+
+log = logging.getLogger(__name__)
 
 
 class PrivatePagesMiddleware:
@@ -38,3 +42,39 @@ class TimeZoneMiddleware:
         else:
             timezone.activate(zone)
         return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """Headers every answer carries, and one warning a misconfigured proxy set-up deserves.
+
+    - Vary: HX-Request on every page: the views answer htmx with a fragment and a browser with
+      the whole page at the same address, so a cache (the browser's own, on Back) must keep
+      them apart. Set here rather than per view, so no view can forget it.
+    - Permissions-Policy and Cross-Origin-Resource-Policy, which SecurityMiddleware does not set.
+    """
+
+    warned_about_proxy = False
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not settings.PROXY_COUNT and "HTTP_X_FORWARDED_FOR" in request.META:
+            self._warn_about_proxy()
+        response = self.get_response(request)
+        if response.get("Content-Type", "").startswith("text/html"):
+            patch_vary_headers(response, ["HX-Request"])
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        return response
+
+    @classmethod
+    def _warn_about_proxy(cls) -> None:
+        if cls.warned_about_proxy:
+            return
+        cls.warned_about_proxy = True
+        log.warning(
+            "X-Forwarded-For arrived but DJANGO_PROXY_COUNT is 0: every visitor is counted at "
+            "the proxy's address, so rate limits and lockouts hit everyone behind it at once. "
+            "Set DJANGO_PROXY_COUNT to the number of proxies in front of the app (docs/deploy.md)."
+        )

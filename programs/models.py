@@ -310,7 +310,16 @@ class Caution(models.Model):
         if self.title:
             return self.title
         first = self.text.split(". ")[0].rstrip(".")
-        return first if len(first) <= 48 else first[:45].rsplit(" ", 1)[0] + "…"
+        if len(first) > 64:
+            # Cut at a comma where there is one, so the folded line still reads as a phrase.
+            head = first[:61]
+            first = (head.rsplit(",", 1)[0] if "," in head else head.rsplit(" ", 1)[0]) + "…"
+        return first
+
+    @property
+    def says_stop(self) -> bool:
+        """Its folded line starts with the word itself ("Stop if..."): no "Stop:" label then."""
+        return self.short_title.lower().startswith("stop")
 
 
 class Program(models.Model):
@@ -1063,3 +1072,17 @@ def amount_text(item: SessionExercise, reps: int, seconds: int, done: bool = Fal
 # The care rules' own records live with the rules; importing them here registers them with the
 # app, so they keep its label and its migrations.
 from .care.models import Clearance, FlareUp, Profile  # noqa: E402, F401
+
+
+class Throttle(models.Model):
+    """How often one address asked for something costly in one window of time (programs.throttle)."""
+
+    key = models.CharField(max_length=120)
+    window = models.DateTimeField()
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "window"], name="throttle_once")]
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.window:%Y-%m-%d %H:%M}: {self.hits}"

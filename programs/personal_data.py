@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections import defaultdict
+import json
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from importlib import import_module
@@ -45,9 +46,22 @@ def safe_cell(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return safe_cell("; ".join(str(v) for v in value))
     text = str(value)
-    if text.startswith(FORMULA_START):
+    if _looks_like_formula(text):
         return "'" + text
     return text
+
+
+def _looks_like_formula(text: str) -> bool:
+    """Judged on what a spreadsheet will see: compatibility forms folded (a fullwidth equals
+    sign is =)
+    and invisible format characters (a zero-width space) and spaces in front dropped."""
+    folded = unicodedata.normalize("NFKC", text)
+    start = 0
+    while start < len(folded) and (
+        unicodedata.category(folded[start]) == "Cf" or folded[start].isspace()
+    ):
+        start += 1
+    return folded[start:].startswith(FORMULA_START) or text.startswith(FORMULA_START)
 
 
 def _when(moment: dt.datetime | None) -> str | None:
@@ -135,7 +149,7 @@ def _sessions(user) -> Iterator[dict[str, Any]]:
         .select_related("day", "stage")
         .order_by("started_at", "pk")
     )
-    for s in sessions:
+    for s in sessions.iterator(chunk_size=500):
         yield {
             "id": s.pk,
             "plan_id": s.plan_id,
@@ -185,7 +199,7 @@ def _session_exercises(user) -> Iterator[dict[str, Any]]:
         .select_related("exercise", "substituted_for")
         .order_by("session__started_at", "session_id", "order")
     )
-    for i in items:
+    for i in items.iterator(chunk_size=2000):
         yield {
             "id": i.pk,
             "session_id": i.session_id,
@@ -305,27 +319,61 @@ def csv_lines(user) -> Iterator[str]:
 
 def as_json(user) -> dict[str, Any]:
     """The whole export as one document: sessions hold their exercises, exercises their sets."""
-    data: dict[str, Any] = {"exported_at": _when(timezone.now())}
-    by_name = {t.name: t for t in tables(user)}
-    data["account"] = next(iter(by_name["account"].rows()))
-    for name in ("screenings", "self_tests", "plans", "plan_changes", "flare_ups", "clearances"):
-        data[name] = list(by_name[name].rows())
+    return json.loads("".join(json_chunks(user)))
 
-    sets_by_item: dict[int, list[dict]] = defaultdict(list)
-    for row in by_name["sets"].rows():
-        item_id = row.pop("session_exercise_id")
-        row.pop("session_id")
-        row.pop("exercise")
-        sets_by_item[item_id].append(row)
-    items_by_session: dict[int, list[dict]] = defaultdict(list)
-    for row in by_name["session_exercises"].rows():
-        row["sets"] = sets_by_item.get(row["id"], [])
-        items_by_session[row.pop("session_id")].append(row)
-    data["sessions"] = [
-        {**row, "exercises": items_by_session.get(row["id"], [])}
-        for row in by_name["sessions"].rows()
-    ]
-    return data
+
+def json_chunks(user) -> Iterator[str]:
+    """The JSON export a piece at a time, for a streamed answer with bounded memory.
+
+    Sessions, their exercises and the sets are each read in the same order (by start time,
+    session, exercise), so one pass through the three merges them, holding one session at a time.
+    """
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    def dumps(value: Any) -> str:
+        return json.dumps(value, cls=DjangoJSONEncoder)
+
+    by_name = {t.name: t for t in tables(user)}
+    yield '{"exported_at": ' + dumps(_when(timezone.now()))
+    yield ',\n"account": ' + dumps(next(iter(by_name["account"].rows())))
+    for name in ("screenings", "self_tests", "plans", "plan_changes", "flare_ups", "clearances"):
+        yield f",\n{dumps(name)}: ["
+        for n, row in enumerate(by_name[name].rows()):
+            yield ("," if n else "") + "\n" + dumps(row)
+        yield "]"
+
+    items = _Ahead(by_name["session_exercises"].rows())
+    sets = _Ahead(by_name["sets"].rows())
+    yield ',\n"sessions": ['
+    for n, session in enumerate(by_name["sessions"].rows()):
+        exercises = []
+        while items.next_is("session_id", session["id"]):
+            item = items.take()
+            item.pop("session_id")
+            item["sets"] = []
+            while sets.next_is("session_exercise_id", item["id"]):
+                row = sets.take()
+                for name in ("session_exercise_id", "session_id", "exercise"):
+                    row.pop(name)
+                item["sets"].append(row)
+            exercises.append(item)
+        yield ("," if n else "") + "\n" + dumps({**session, "exercises": exercises})
+    yield "\n]}\n"
+
+
+class _Ahead:
+    """An iterator that can look at its next row without taking it."""
+
+    def __init__(self, rows: Iterable[dict]) -> None:
+        self._rows = iter(rows)
+        self._next = next(self._rows, None)
+
+    def next_is(self, field: str, value: Any) -> bool:
+        return self._next is not None and self._next[field] == value
+
+    def take(self) -> dict:
+        row, self._next = self._next, next(self._rows, None)
+        return row
 
 
 # --- account deletion ------------------------------------------------------------------------
@@ -349,20 +397,23 @@ def _session_keys(user) -> list[str]:
     return keys
 
 
-@transaction.atomic
 def delete_account(user) -> None:
     """Remove the person and every row that is theirs, and end all their login sessions.
 
     Their records cascade from the user row; login sessions and the lockout records kept under
-    their username do not, so they go explicitly.
+    their username do not, so they go explicitly. Finding the sessions means reading every live
+    one, which takes a while with many people signed in: it runs before the write transaction,
+    so nobody else's write waits for it. A session made meanwhile cannot load a deleted account.
     """
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
+    keys = _session_keys(user)
+    with transaction.atomic():
+        username = user.get_username()
+        for model in (AccessAttempt, AccessFailureLog, AccessLog):
+            model.objects.filter(username=username).delete()
+        user.delete()
     store = import_module(settings.SESSION_ENGINE).SessionStore
     # Through the store, so a cached copy of the session goes too, not only its row.
-    for key in _session_keys(user):
+    for key in keys:
         store(session_key=key).delete()
-    username = user.get_username()
-    for model in (AccessAttempt, AccessFailureLog, AccessLog):
-        model.objects.filter(username=username).delete()
-    user.delete()

@@ -269,9 +269,10 @@ def history_sessions(user) -> QuerySet[WorkoutSession]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    active_items = SessionExercise.objects.filter(session=OuterRef("pk"), skipped_reason="")
+    # The whole plan, skipped exercises included: a skip shows as skipped, not as a smaller plan.
     planned = (
-        active_items.order_by()
+        SessionExercise.objects.filter(session=OuterRef("pk"))
+        .order_by()
         .values("session")
         .annotate(
             n=Sum(

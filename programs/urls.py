@@ -13,6 +13,7 @@ library_urls = [
 account_urls = [
     path("signup/", accounts.signup, name="signup"),
     path("login/", accounts.login, name="login"),
+    path("password_reset/", accounts.password_reset, name="password_reset"),
     path("time-zone/", care.time_zone, name="programs-time-zone"),
     path("", include("django.contrib.auth.urls")),
 ]

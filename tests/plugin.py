@@ -8,6 +8,9 @@ import pytest
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # around it are still plain synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# The settings are production unless told otherwise; the suite runs as on a developer's machine
+# (tests/production.py starts fresh processes for what production mode must do).
+os.environ.setdefault("DJANGO_DEBUG", "1")
 
 
 @pytest.fixture(autouse=True)

@@ -77,6 +77,12 @@ def test_the_csv_is_a_dated_attachment(user_client):
     assert response["Content-Disposition"] == f'attachment; filename="hamstrings-data-{today}.csv"'
 
 
+def _json(client) -> dict:
+    response = client.get(JSON_URL)
+    assert response.streaming  # built as it is sent, not in memory first
+    return json.loads(b"".join(response.streaming_content))
+
+
 def test_the_json_is_a_dated_attachment(user_client):
     response = user_client.get(JSON_URL)
     today = timezone.localdate().isoformat()
@@ -125,7 +131,7 @@ def test_the_csv_holds_exactly_my_rows(user_client, user, history):
 
 
 def test_the_json_holds_exactly_my_rows_with_sets_inside_sessions(user_client, user, history):
-    data = json.loads(user_client.get(JSON_URL).content)
+    data = _json(user_client)
     assert data["account"]["username"] == user.username
     assert [s["id"] for s in data["sessions"]] == [s.pk for s in history["sessions"]]
     done = data["sessions"][0]
@@ -165,7 +171,7 @@ def test_the_json_keeps_the_text_exactly(user_client, user):
     session = finished_session(PlanFactory(user=user))
     session.note = "=1+1"
     session.save()
-    data = json.loads(user_client.get(JSON_URL).content)
+    data = _json(user_client)
     assert data["sessions"][0]["note"] == "=1+1"
 
 

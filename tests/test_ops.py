@@ -175,7 +175,8 @@ def _gunicorn_config(**env: str) -> dict[str, str]:
             "--print-config",
         ],
         cwd=ROOT,
-        env={"PATH": "/usr/bin:/bin", **env},
+        # DEBUG on: this reads gunicorn's numbers, not the production settings' own checks.
+        env={"PATH": "/usr/bin:/bin", "DJANGO_DEBUG": "1", **env},
         capture_output=True,
         text=True,
         timeout=60,

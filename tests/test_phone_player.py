@@ -136,7 +136,8 @@ def test_a_deleted_set_can_be_undone_exactly_as_it_was(user_client, session, nin
 def test_a_delete_is_not_history_it_leaves_counts_and_export_alone(user_client, session, ninety):
     log = SetLogFactory(item=ninety, set_number=1, side=Side.LEFT)
     delete(user_client, session, log)
-    export = json.loads(user_client.get(reverse("programs-export-json")).content)
+    response = user_client.get(reverse("programs-export-json"))
+    export = json.loads(b"".join(response.streaming_content))
     sets = [s for row in export["sessions"] for e in row["exercises"] for s in e["sets"]]
     assert sets == []
     assert user_client.get(player(session)).context["done_sets"] == 0
@@ -208,3 +209,54 @@ def test_all_sets_done_but_some_short_does_not_get_a_plain_tick(user_client, ses
     body = user_client.get(player(session)).content.decode()
     pill = body.split('id="session-map"')[1].split("</li>")[ninety.order - 1]
     assert "map-short" in pill and "some sets short" in pill
+
+
+def test_a_set_posted_again_after_its_delete_can_be_deleted_again(user_client, session, ninety):
+    token = uuid.uuid4()
+    data = {
+        "item": ninety.pk, "set_number": 1, "side": Side.LEFT, "client_token": str(token),
+        "reps": 1, "hold_seconds": 20,
+    }  # fmt: skip
+    url = reverse("programs-log-set", args=[session.pk])
+    for _ in range(2):  # Back and post the same form again, without the script
+        assert user_client.post(url, data).status_code == 303
+        log = SetLog.objects.get(client_token=token)
+        response = user_client.post(reverse("programs-delete-set", args=[session.pk, log.pk]))
+        assert response.status_code == 303
+    assert not SetLog.objects.filter(item=ninety).exists()
+    assert DeletedSet.objects.filter(client_token=token).count() == 1
+
+
+def test_undo_does_not_put_a_set_back_into_an_exercise_skipped_since(user_client, session, ninety):
+    log = SetLogFactory(item=ninety, set_number=1, side=Side.LEFT)
+    delete(user_client, session, log)
+    user_client.post(reverse("programs-skip", args=[session.pk, ninety.pk]), {"reason": "pain"})
+    response = undo(user_client, session, DeletedSet.objects.get())
+    assert response.status_code == 422
+    assert "is skipped now" in response.content.decode()
+    assert not SetLog.objects.filter(item=ninety).exists()
+
+
+def test_a_set_resent_from_the_browser_gets_the_whole_player_back(user_client, session, bridge):
+    response = log_set(user_client, session, bridge, side=Side.NONE)
+    assert 'id="player"' not in response.content.decode()  # the card alone, for the same page
+    data = {
+        "item": bridge.pk, "set_number": 2, "side": Side.NONE,
+        "client_token": str(uuid.uuid4()), "reps": 10, "hold_seconds": 0, "whole": "1",
+    }  # fmt: skip
+    url = reverse("programs-log-set", args=[session.pk])
+    response = user_client.post(url, data, headers=HTMX)
+    # Sent from a page that may show another exercise: never a card for the wrong page.
+    assert 'id="player"' in response.content.decode()
+
+
+def test_the_session_page_counts_a_skip_against_the_whole_plan(user_client, session, ninety):
+    from tests.factories import finish_session
+
+    user_client.post(reverse("programs-skip", args=[session.pk, ninety.pk]), {"reason": "pain"})
+    finish_session(session)
+    body = user_client.get(reverse("programs-session", args=[session.pk])).content.decode()
+    assert "of 20 planned" in body and "(6 skipped)" in body
+    history = user_client.get(reverse("programs-history"))
+    row = next(s for s in history.context["page"] if s.pk == session.pk)
+    assert row.sets_planned == 20

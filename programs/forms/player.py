@@ -138,7 +138,7 @@ class SetAmountsForm(forms.Form):
         max_value=MAX_HOLD_SECONDS,
         error_messages={
             "invalid": WHOLE_NUMBER,
-            "required": "Enter how many seconds you held, or 0.",
+            "required": "Enter how many seconds you held or did.",
             "min_value": "A hold cannot be negative.",
             "max_value": "A hold can be at most an hour (3600 seconds).",
         },

@@ -1,14 +1,19 @@
+from django.conf import settings
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
 
 from ..care.state import profile_for
 from ..forms import SignupForm
+from ..throttle import limited
 
 
 @sensitive_post_parameters("password1", "password2")
+@require_http_methods(["GET", "HEAD", "POST"])
+@limited("signup")
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("programs-dashboard")
@@ -27,5 +32,18 @@ def signup(request: HttpRequest) -> HttpResponse:
     )
 
 
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "HEAD", "POST"])
+@limited("login")
 def login(request: HttpRequest) -> HttpResponse:
     return auth_views.LoginView.as_view(redirect_authenticated_user=True)(request)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@limited("password_reset")
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """Django's own reset, where this server can send mail; a plain "not here" where it cannot,
+    rather than links written to a log or mail that silently goes nowhere."""
+    if not settings.MAIL_CONFIGURED:
+        return render(request, "registration/password_reset_unavailable.html")
+    return auth_views.PasswordResetView.as_view()(request)

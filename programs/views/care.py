@@ -95,7 +95,7 @@ def end_plan(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def time_zone(request: HttpRequest) -> HttpResponse:
     profile = profile_for(request.user)
     form = TimeZoneForm(

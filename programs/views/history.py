@@ -6,20 +6,18 @@ paginated, and the calendar, charts and totals come from grouped queries in ``st
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
-from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from .. import charts, personal_data, stats
@@ -55,6 +53,7 @@ def _page(request: HttpRequest, items, per_page: int) -> Page:
 
 @login_required
 @vary_on_headers("HX-Request")
+@require_safe
 def history(request: HttpRequest) -> HttpResponse:
     page = _page(request, stats.history_sessions(request.user), SESSIONS_PER_PAGE)
     if request.htmx and not request.htmx.history_restore_request:
@@ -152,16 +151,18 @@ def _pain_note(change: int | None) -> str:
 
 
 @login_required
+@require_safe
 def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     session = _get_session_for_user(request.user, session_id)
     ctx: dict = {"session": session}
     if not session.is_open:
         summaries = _summaries(session_items(session))
-        active = [s for s in summaries if not s.item.is_skipped]
         ctx |= {
             "summaries": summaries,
             "sets_done": sum(s.done for s in summaries),
-            "sets_planned": sum(s.item.planned_set_count for s in active),
+            # Against the whole plan, with what was skipped said beside it.
+            "sets_planned": sum(s.item.planned_set_count for s in summaries),
+            "sets_skipped": sum(s.item.planned_set_count for s in summaries if s.item.is_skipped),
             "skipped": [s.item for s in summaries if s.item.is_skipped],
             "hold_total": charts.duration(sum(s.hold_seconds for s in summaries)),
             "pain_note": _pain_note(session.pain_change),
@@ -173,6 +174,7 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def exercise_history(request: HttpRequest, slug: str) -> HttpResponse:
     exercise = get_object_or_404(Exercise, slug=slug)
     page = _page(request, stats.exercise_sets(request.user, exercise), SETS_PER_PAGE)
@@ -197,7 +199,7 @@ def exercise_history(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def self_test(request: HttpRequest) -> HttpResponse:
     form = SelfTestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -224,6 +226,7 @@ def _filename(extension: str) -> str:
 
 
 @login_required
+@require_safe
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
         personal_data.csv_lines(request.user), content_type="text/csv; charset=utf-8"
@@ -233,16 +236,18 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
 
 
 @login_required
-def export_json(request: HttpRequest) -> HttpResponse:
-    body = json.dumps(personal_data.as_json(request.user), cls=DjangoJSONEncoder, indent=2)
-    response = HttpResponse(body, content_type="application/json")
+@require_safe
+def export_json(request: HttpRequest) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(
+        personal_data.json_chunks(request.user), content_type="application/json"
+    )
     response["Content-Disposition"] = f'attachment; filename="{_filename("json")}"'
     return response
 
 
 @login_required
 @sensitive_post_parameters("password")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def delete_account(request: HttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

@@ -1,9 +1,11 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from ..models import Caution, Exercise, Level, Purpose
 
 
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     ctx = {
         "featured": Exercise.objects.select_related("source").order_by("order")[:6],
@@ -12,6 +14,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "programs/home.html", ctx)
 
 
+@require_safe
 def exercise_list(request: HttpRequest) -> HttpResponse:
     purpose = request.GET.get("purpose", "")
     level = request.GET.get("level", "")
@@ -38,6 +41,7 @@ def exercise_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, ctx)
 
 
+@require_safe
 def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
     exercise = get_object_or_404(Exercise.objects.with_content(), slug=slug)
     ctx = {

@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, replace_url, reswap, retarget
 
@@ -76,7 +76,7 @@ def _get_set_for_user(request: HttpRequest, session_id: int, set_id: int) -> Set
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def start(request: HttpRequest) -> HttpResponse:
     open_session = (
         WorkoutSession.objects.for_user(request.user).in_progress().select_related("plan").first()
@@ -127,7 +127,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def player(request: HttpRequest, session_id: int) -> HttpResponse:
     session = _get_session_for_user(request, session_id)
@@ -200,6 +200,9 @@ def delete_set(request: HttpRequest, session_id: int, set_id: int) -> HttpRespon
         DeletedSet.objects.filter(
             item__session__user=request.user, deleted_at__lt=timezone.now() - DeletedSet.UNDO_FOR
         ).delete()
+        # The same set deleted before and posted again (Back, or a resend): the newer delete is
+        # the one to undo.
+        DeletedSet.objects.filter(client_token=log.client_token).delete()
         DeletedSet.keep(log)
         log.delete()
 
@@ -216,12 +219,22 @@ def undo_delete(request: HttpRequest, session_id: int, deleted_id: int) -> HttpR
     session = _get_session_for_user(request, session_id)
     if not session.is_open or not _plan_running(session):
         return _closed(request, session)
-    deleted = get_object_or_404(DeletedSet, pk=deleted_id, item__session=session)
+    deleted = get_object_or_404(
+        DeletedSet.objects.select_related("item"), pk=deleted_id, item__session=session
+    )
     if deleted.deleted_at < timezone.now() - DeletedSet.UNDO_FOR:
         items = services.session_items(session)
         problem = "That delete can no longer be undone: undo is kept for 15 minutes."
         return _render_player(request, session, items, None, errors=[problem], status=422)
     label = deleted.label
+    if deleted.item.is_skipped:
+        items = services.session_items(session)
+        shown = next(i for i in items if i.pk == deleted.item_id)
+        problem = (
+            f"{shown.exercise.name} is skipped now, so {label.lower()} was not brought back. "
+            f"Choose “Do it after all” first if you want it back."
+        )
+        return _render_player(request, session, items, shown, errors=[problem], status=422)
     try:
         with transaction.atomic():
             if _locked_if_open(session) is None:
@@ -406,7 +419,10 @@ def _after_change(
     # The next set of the same exercise: only its card and a few counters change, so only they
     # are sent (the figure, steps and cautions stay on screen).
     same_exercise = not stay and shown is not None and shown.pk == item.pk
-    part = "set_saved" if same_exercise and shown.next_slot() is not None else None
+    # A set resent from the browser's store may belong to another exercise than the one on
+    # screen ("whole"): then the whole player comes back, never a card for the wrong page.
+    whole = request.POST.get("whole") == "1"
+    part = "set_saved" if same_exercise and not whole and shown.next_slot() is not None else None
     response = _render_player(
         request, session, items, shown, chosen=stay, announce=announce, part=part
     )

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.http import Http404, HttpRequest, HttpResponse
 from django.templatetags.static import static
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 # Besides our own CSS and JS: what every page loads, and what the install prompt shows.
 EXTRA_PRECACHE = [
@@ -33,7 +33,7 @@ def _precache_urls() -> list[str]:
     return urls
 
 
-@require_GET
+@require_safe
 def service_worker(request: HttpRequest) -> HttpResponse:
     # Served from the root rather than /static/ so that its scope covers the whole site.
     path = finders.find("js/sw.js")
@@ -51,7 +51,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def manifest(request: HttpRequest) -> HttpResponse:
     # Through a view rather than /static/: WhiteNoise would send .webmanifest as
     # application/octet-stream, and here the icons get their hashed, long-cached URLs.

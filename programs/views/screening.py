@@ -11,7 +11,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from ..care import events
 from ..care.choices import CareState, Cause
@@ -50,7 +50,7 @@ def _get_screening_for_user(request: HttpRequest, screening_id: int) -> Screenin
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def screening(request: HttpRequest) -> HttpResponse:
     form = ScreeningForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -71,6 +71,7 @@ def screening(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def result(request: HttpRequest, screening_id: int) -> HttpResponse:
     record = _get_screening_for_user(request, screening_id)
     # What this screening did is everything recorded from it until the next screening.
@@ -176,11 +177,13 @@ def dashboard_ctx(request: HttpRequest, clearance_form: ClearanceForm | None = N
 
 
 @login_required
+@require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "programs/dashboard.html", dashboard_ctx(request))
 
 
 @login_required
+@require_safe
 def plan(request: HttpRequest) -> HttpResponse:
     user = request.user
     now = situation(user)

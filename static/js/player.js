@@ -150,8 +150,15 @@
 
   // --- one mounted player -------------------------------------------------------------------
 
-  function mount(root) {
+  // fromSwap: htmx drew this set in place of the last one, under a finger that may still be
+  // tapping. For a moment its Start and its rep counter ignore taps, so a stray second tap on
+  // End now or Log cannot start a hold, or count a rep, that nobody is doing.
+  var SETTLE_MS = 900;
+
+  function mount(root, fromSwap) {
     var ms = parseInt(root.dataset.msPerSecond, 10) || 1000;
+    var armedAt = fromSwap ? Date.now() + SETTLE_MS : 0;
+    function armed() { return Date.now() >= armedAt; }
     var work = root.querySelector("[data-work]");
     var form = root.querySelector("[data-set-form]");
     var restBox = root.querySelector("[data-rest]");
@@ -170,7 +177,7 @@
       announce(notes.join(" "));
       return player;
     }
-    if (!restored && savedJustNow(root, form)) return player;
+    if (!fromSwap && !restored && savedJustNow(root, form)) return player;
 
     keepAwake();
     setUpTypeIn(card, form);
@@ -261,7 +268,9 @@
       if (logButton) logButton.disabled = n <= 0;
     }
 
-    function countRep() {
+    // byKey: a key press is meant; only a tap can be a stray one from the last set.
+    function countRep(byKey) {
+      if (byKey !== true && !armed()) return;
       lastSetSubmit = 0; // counting in between: the next Log is meant, not a double tap
       ensureAudio();
       endRest();
@@ -315,7 +324,8 @@
       ring.setAttribute("stroke-dashoffset", (RING * (1 - fraction)).toFixed(2));
     }
 
-    function startOrPause() {
+    function startOrPause(byKey) {
+      if (byKey !== true && phase === "idle" && !armed()) return;
       lastSetSubmit = 0;
       ensureAudio();
       keepAwake();
@@ -435,10 +445,10 @@
         getReady();
         return;
       }
-      finishSet();
+      finishSet(early);
     }
 
-    function finishSet() {
+    function finishSet(early) {
       phase = "done";
       controls(false);
       startButton.hidden = true;
@@ -454,9 +464,12 @@
         showRing(1);
         return;
       }
+      // A rep counts once all its shapes were held in full: one ended early is not a rep, and
+      // its part-hold does not water down the average of the ones that were.
+      var whole = early && mode === "reps_hold" ? holds.length - 1 : holds.length;
+      var fullReps = Math.floor(whole / perRep);
+      if (mode === "reps_hold") done = holds.slice(0, fullReps * perRep);
       var total = done.reduce(function (a, b) { return a + b; }, 0);
-      // A rep counts once all its shapes were held.
-      var fullReps = Math.floor(done.length / perRep);
       if (mode === "reps_hold" && fullReps < 1) {
         // Ended inside the first rep: not a set yet. Say so and start again.
         phase = "idle";
@@ -468,7 +481,7 @@
         announce("Not a whole rep yet, so nothing was logged. Start again when ready.");
         return;
       }
-      holdInput.value = String(Math.round(total / done.length));
+      holdInput.value = String(Math.round(total / Math.max(1, done.length)));
       if (mode === "reps_hold") repsInput.value = String(fullReps);
       phaseText.textContent = "Done";
       secondsText.textContent = "✓";
@@ -480,13 +493,15 @@
 
     // --- keys and logging
     function space() {
-      if (repButton) countRep();
-      else if (startButton && phase !== "done") startOrPause();
+      if (repButton) countRep(true);
+      else if (startButton && phase !== "done") startOrPause(true);
     }
 
     // byPerson: the Enter key; otherwise the timer finished the set and sends it itself.
     function log(byPerson) {
       if (!form || !form.isConnected) return;
+      // Enter before anything was timed: open the boxes, so the browser can say what is missing.
+      if (byPerson && !form.checkValidity() && card) card.classList.add("is-typing");
       if (byPerson) form.requestSubmit();
       else sendQuietly(form);
     }
@@ -526,7 +541,7 @@
     return root.querySelector("[data-start]:not([hidden])") ||
       root.querySelector("[data-rep-button]") ||
       root.querySelector("[data-next-action]") ||
-      root.querySelector(".finish-form input");
+      root.querySelector(".finish-form input:not([type=hidden])");
   }
 
   document.addEventListener("htmx:afterSettle", function (event) {
@@ -538,7 +553,10 @@
       // Just deleted: Undo takes the focus, where the deleted set was.
       var deleted = /\/delete\/$/.test(config.path || "");
       var undo = deleted && root.querySelector("[data-undo]");
+      // After an undo (or a change) the list's heading, so focus does not fall out of the page.
+      var heading = root.querySelector("#logged-heading");
       if (undo) undo.focus();
+      else if (heading) heading.focus({ preventScroll: true });
       return;
     }
     window.scrollTo(0, 0);
@@ -684,8 +702,10 @@
       again = submitter(form);
     } else {
       again = function () {
+        // "whole": the set may be of another exercise than the one on screen.
         window.htmx.ajax("POST", root.dataset.logUrl, {
-          source: root, target: "#player", swap: "outerHTML", values: pending,
+          source: root, target: "#player", swap: "outerHTML",
+          values: Object.assign({}, pending, { whole: "1" }),
         });
       };
     }
@@ -788,7 +808,7 @@
     } else if (elt.querySelector) root = elt.querySelector("[data-player]");
     if (!root || (current && current.root === root)) return;
     if (current) current.destroy();
-    current = mount(root);
+    current = mount(root, elt !== document.body);
   }
 
   if (window.htmx) {

@@ -81,6 +81,7 @@ def test_a_server_error_keeps_the_set_and_try_again_sends_it(page, session):
 def test_a_missing_set_says_so_instead_of_offering_a_retry(page, session):
     _open_at(page, session, "active-straight-leg-raise")
     page.route(LOG_POST, lambda route: route.fulfill(status=404, body="Not found"))
+    page.locator("[data-rep-button]").click()  # Log waits for at least one rep
     page.get_by_role("button", name=re.compile(r"^Log set 1 of")).click()
     expect(page.locator("[data-save-error]")).to_contain_text("no longer there")
 

@@ -184,7 +184,8 @@ def test_flare_ups_are_in_the_export(user_client, user):
     PlanFactory(user=user)
     user_client.post(reverse("programs-flare-up"))
 
-    data = json.loads(user_client.get(reverse("programs-export-json")).content)
+    response = user_client.get(reverse("programs-export-json"))
+    data = json.loads(b"".join(response.streaming_content))
 
     assert len(data["flare_ups"]) == 1
     assert data["flare_ups"][0]["ended_at"] is None
