@@ -102,6 +102,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "programs.middleware.PrivatePagesMiddleware",
     "programs.middleware.SecurityHeadersMiddleware",
+    "programs.middleware.KnownMethodsMiddleware",
     # Axes must be last: it turns a lockout raised during login into its response.
     "axes.middleware.AxesMiddleware",
 ]

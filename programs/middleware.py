@@ -3,7 +3,7 @@ import zoneinfo
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 
@@ -78,3 +78,20 @@ class SecurityHeadersMiddleware:
             "the proxy's address, so rate limits and lockouts hit everyone behind it at once. "
             "Set DJANGO_PROXY_COUNT to the number of proxies in front of the app (docs/deploy.md)."
         )
+
+
+class KnownMethodsMiddleware:
+    """The app reads with GET and HEAD and changes things with POST, nothing else. Every other
+    method (PUT, PATCH, DELETE, PROPFIND...) is 405 at the door, for Django's own form views too,
+    which would otherwise treat a PUT as a POST. Which of the three each view takes is its own
+    decorator's business."""
+
+    ALLOWED = ("GET", "HEAD", "POST")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in self.ALLOWED:
+            return HttpResponseNotAllowed(self.ALLOWED)
+        return self.get_response(request)

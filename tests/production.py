@@ -1,4 +1,4 @@
-"""Run code in a fresh Python with production settings (DJANGO_DEBUG=0).
+"""Run code in a fresh Python with production settings: what runs with DJANGO_DEBUG unset.
 
 Settings are read once at start-up, so what depends on DEBUG being off is checked in a child
 process with the environment a real deployment would have.
@@ -22,9 +22,10 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "DJANGO_SETTINGS_MODULE": "hamstrings.settings",
-        "DJANGO_DEBUG": "0",
+        # No DJANGO_DEBUG: production is what the settings give when nothing says otherwise.
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
         "DJANGO_ALLOWED_HOSTS": HOST,
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'production.sqlite3'}",
     }
     env.update(overrides)
