@@ -358,3 +358,26 @@ def test_a_second_tap_on_end_now_does_not_start_the_next_hold(phone, person, del
     phone.wait_for_timeout(2500)  # long enough for a started hold to have run and saved
     expect(phone.locator("[data-phase]")).to_have_text("Ready to hold")
     assert SetLog.objects.filter(item=ninety).count() == 1
+
+
+def test_a_rep_ended_early_is_not_counted_as_a_whole_one(browser, live_server, settings):
+    """The release plan's spine arch: each rep holds a rounded, then an arched shape. Ended in
+    the arch of rep 2, only rep 1 was whole: one rep is logged, at rep 1's hold."""
+    from programs.models import Program, Track
+
+    settings.PLAYER_MS_PER_SECOND = 200  # slow enough to press End now in the right shape
+    user = UserFactory()
+    plan = PlanFactory(user=user, program=Program.objects.get(track=Track.RELEASE))
+    session = WorkoutSessionFactory(user=user, plan=plan)
+    arch = session.items.get(exercise__slug="standing-spine-arch")
+    context, page, problems = _phone(browser, live_server, user, PHONES["390x844"])
+    _player(page, session, arch)
+    page.locator("[data-start]").tap()
+    expect(page.locator("[data-rep-now]")).to_have_text("2", timeout=20_000)
+    expect(page.locator("[data-phase]")).to_have_text("Arch", timeout=20_000)
+    page.locator("[data-end]").tap()
+    expect(page.locator("#player-live")).to_contain_text("saved", timeout=10_000)
+    log = SetLog.objects.get(item=arch)
+    assert (log.reps, log.hold_seconds) == (1, arch.hold_seconds)
+    context.close()
+    assert not problems, problems
