@@ -85,6 +85,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so static files (answered by WhiteNoise) and Django's own early answers (a bad
+    # host, a slash redirect) carry these headers too, and odd methods stop at the door.
+    "programs.middleware.SecurityHeadersMiddleware",
+    "programs.middleware.KnownMethodsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise, which answers static files itself with its pre-compressed copies; before
@@ -101,8 +105,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "programs.middleware.PrivatePagesMiddleware",
-    "programs.middleware.SecurityHeadersMiddleware",
-    "programs.middleware.KnownMethodsMiddleware",
     # Axes must be last: it turns a lockout raised during login into its response.
     "axes.middleware.AxesMiddleware",
 ]

@@ -94,4 +94,13 @@ class KnownMethodsMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method not in self.ALLOWED:
             return HttpResponseNotAllowed(self.ALLOWED)
-        return self.get_response(request)
+        response = self.get_response(request)
+        if request.method == "HEAD":
+            # The headers of a GET and no body, as HTTP says; gunicorn would otherwise log a
+            # warning for every HEAD (a balancer's probe, say). runserver strips it itself.
+            if response.streaming:
+                response.streaming_content = []
+            else:
+                response.headers.setdefault("Content-Length", str(len(response.content)))
+                response.content = b""
+        return response

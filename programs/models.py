@@ -1078,7 +1078,8 @@ class Throttle(models.Model):
     """How often one address asked for something costly in one window of time (programs.throttle)."""
 
     key = models.CharField(max_length=120)
-    window = models.DateTimeField()
+    # Indexed: old windows are swept by it.
+    window = models.DateTimeField(db_index=True)
     hits = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -357,6 +357,10 @@ def json_chunks(user) -> Iterator[str]:
                     row.pop(name)
                 item["sets"].append(row)
             exercises.append(item)
+        # A set whose exercise row came after the exercises were read (logged in the very
+        # moment of the export) is left out with it, instead of stalling the merge.
+        while sets.next_is("session_id", session["id"]):
+            sets.take()
         yield ("," if n else "") + "\n" + dumps({**session, "exercises": exercises})
     yield "\n]}\n"
 

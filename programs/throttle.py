@@ -10,6 +10,7 @@ machine counts together; a fixed window per address keeps it to one small row pe
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -42,6 +43,25 @@ def _window(now: dt.datetime, per: dt.timedelta) -> dt.datetime:
     return dt.datetime.fromtimestamp(epoch - epoch % seconds, tz=dt.UTC)
 
 
+def who(address: str | None) -> str:
+    """What one visitor controls: an IPv4 address, or the /64 an IPv6 address sits in (one
+    connection usually has the whole block, so counting single addresses would be no limit)."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return "unknown"
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+
+
+def seconds_left(limit: Limit) -> int:
+    now = timezone.now()
+    return max(1, int((_window(now, limit.per) + limit.per - now).total_seconds()))
+
+
 def count(scope: str, address: str, limit: Limit) -> int:
     """Counts one more try from this address and returns the tries in the current window."""
     key = f"{scope}:{address}"[:120]
@@ -67,13 +87,14 @@ def limited(scope: str) -> Callable:
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             rule = settings.THROTTLES.get(scope)
-            if request.method == "POST" and rule is not None:
+            # A limit of 0 (or less) switches it off, for a deployment that limits elsewhere.
+            if request.method == "POST" and rule is not None and rule[0] > 0:
                 limit = Limit(rule[0], dt.timedelta(seconds=rule[1]))
-                address = client_ip(request) or "unknown"
-                if count(scope, address, limit) > limit.hits:
-                    ctx = {"minutes": limit.minutes}
+                if count(scope, who(client_ip(request)), limit) > limit.hits:
+                    wait = seconds_left(limit)
+                    ctx = {"minutes": max(1, -(-wait // 60))}
                     response = render(request, "registration/too_many.html", ctx, status=429)
-                    response["Retry-After"] = str(int(limit.per.total_seconds()))
+                    response["Retry-After"] = str(wait)
                     return response
             return view(request, *args, **kwargs)
 

@@ -14,6 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hamstrings.settings")
+os.environ.setdefault("DJANGO_DEBUG", "1")  # a tool for this machine, not production
 
 import django  # noqa: E402
 

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
@@ -19,7 +20,13 @@ def signup(request: HttpRequest) -> HttpResponse:
         return redirect("programs-dashboard")
     form = SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
+        try:
+            with transaction.atomic():
+                user = form.save()
+        except IntegrityError:
+            # Two sign-ups with one address at the same moment: the database keeps one.
+            form.add_error("email", "This address already belongs to an account.")
+            return render(request, "registration/signup.html", {"form": form}, status=400)
         profile = profile_for(user)
         if form.cleaned_data["time_zone"]:
             profile.time_zone = form.cleaned_data["time_zone"]
