@@ -486,7 +486,7 @@ def side_chart(totals: Sequence) -> Chart | None:
     return paired_bars(
         rows,
         chart_id="side-chart",
-        title="Hold time on the left and the right side, per exercise",
+        title="Time on the left and the right side, per exercise (held, or done for timed work)",
         desc=desc,
         format_value=duration,
     )
