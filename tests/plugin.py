@@ -35,6 +35,26 @@ def user(db):
 
 
 @pytest.fixture
+def session(user):
+    """An open session on the default plan (a module may define its own)."""
+    from tests.factories import WorkoutSessionFactory
+
+    return WorkoutSessionFactory(user=user)
+
+
+@pytest.fixture
+def ninety(session):
+    """90-90 active hamstring stretch: 3 sets of a 20 s hold, each side."""
+    return session.items.get(exercise__slug="ninety-ninety-active-hamstring-stretch")
+
+
+@pytest.fixture
+def bridge(session):
+    """Glute bridge: 3 sets of 10 reps, both sides together."""
+    return session.items.get(exercise__slug="glute-bridge")
+
+
+@pytest.fixture
 def other_user(db):
     from tests.factories import UserFactory
 

@@ -22,23 +22,6 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
 
 
-@pytest.fixture
-def session(user):
-    return WorkoutSessionFactory(user=user)
-
-
-@pytest.fixture
-def ninety(session):
-    """90-90 active hamstring stretch: 3 sets of a 20 s hold, each side."""
-    return session.items.get(exercise__slug="ninety-ninety-active-hamstring-stretch")
-
-
-@pytest.fixture
-def bridge(session):
-    """Glute bridge: 3 sets of 10 reps, both sides together."""
-    return session.items.get(exercise__slug="glute-bridge")
-
-
 def log_url(session):
     return reverse("programs-log-set", args=[session.pk])
 

@@ -220,21 +220,23 @@ def undo_delete(request: HttpRequest, session_id: int, deleted_id: int) -> HttpR
     if not session.is_open or not _plan_running(session):
         return _closed(request, session)
     deleted = get_object_or_404(
-        DeletedSet.objects.select_related("item"), pk=deleted_id, item__session=session
+        DeletedSet.objects.select_related("item__exercise"), pk=deleted_id, item__session=session
     )
-    if deleted.deleted_at < timezone.now() - DeletedSet.UNDO_FOR:
-        items = services.session_items(session)
-        problem = "That delete can no longer be undone: undo is kept for 15 minutes."
-        return _render_player(request, session, items, None, errors=[problem], status=422)
     label = deleted.label
-    if deleted.item.is_skipped:
+
+    def refuse(problem: str) -> HttpResponse:
+        # Nothing restored: the player again at that exercise, saying why.
         items = services.session_items(session)
-        shown = next(i for i in items if i.pk == deleted.item_id)
-        problem = (
-            f"{shown.exercise.name} is skipped now, so {label.lower()} was not brought back. "
-            f"Choose “Do it after all” first if you want it back."
-        )
+        shown = next((i for i in items if i.pk == deleted.item_id), None)
         return _render_player(request, session, items, shown, errors=[problem], status=422)
+
+    if deleted.deleted_at < timezone.now() - DeletedSet.UNDO_FOR:
+        return refuse("That delete can no longer be undone: undo is kept for 15 minutes.")
+    if deleted.item.is_skipped:
+        return refuse(
+            f"{deleted.item.exercise.name} is skipped now, so {label.lower()} was not brought "
+            f"back. Choose “Do it after all” first if you want it back."
+        )
     try:
         with transaction.atomic():
             if _locked_if_open(session) is None:
@@ -243,13 +245,10 @@ def undo_delete(request: HttpRequest, session_id: int, deleted_id: int) -> HttpR
             deleted.delete()
     except IntegrityError:
         # The same set was logged again since: the newer one stays, nothing is overwritten.
-        items = services.session_items(session)
-        shown = next(i for i in items if i.pk == deleted.item_id)
-        problem = (
+        return refuse(
             f"{label} was logged again after the delete, so the deleted one was not brought "
             f"back. Edit the new one if it is wrong."
         )
-        return _render_player(request, session, items, shown, errors=[problem], status=422)
     item = SessionExercise.objects.get(pk=deleted.item_id)
     return _after_change(request, session, item, announce=f"{label} is back.", stay=True)
 
