@@ -39,10 +39,11 @@ print("PERSON " + json.dumps({"session": session.pk, "screening": screening.pk,
       "done": done.pk, "cookie": f"{cookie.key}={cookie.value}"}))
 """
 
+# Lighthouse does not score a 404 answer, so the not-found page is left out.
 PUBLIC = [
     "/", "/exercises/", "/exercises/glute-bridge/", "/accounts/login/", "/accounts/signup/",
     "/accounts/password_reset/",
-]  # fmt: skip  (Lighthouse does not score a 404 answer, so the not-found page is left out)
+]  # fmt: skip
 PERSONAL = [
     "/dashboard/", "/screening/", "/screening/{screening}/", "/plan/", "/sessions/{session}/",
     "/history/", "/history/sessions/{done}/", "/history/exercises/glute-bridge/",
