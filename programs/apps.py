@@ -29,7 +29,8 @@ class ProgramsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
-        from . import checks  # noqa: F401 - registers the deployment checks
+        from . import caching, checks  # noqa: F401 - checks registers the deployment checks
 
         post_migrate.connect(_load_content_after_migrate, sender=self)
         user_logged_in.connect(_remember_time_zone, dispatch_uid="programs-time-zone")
+        caching.connect()

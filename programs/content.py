@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import transaction
 
+from .caching import content_changed
 from .figures import PoseError, parse_pose
 from .models import (
     AppliesTo,
@@ -148,6 +149,9 @@ def load_content(content_dir: Path = CONTENT_DIR, force: bool = False) -> LoadRe
         if exercise.alternative_id != (alternative.pk if alternative else None):
             exercise.alternative = alternative
             exercise.save(update_fields=["alternative"])
+    if report.loaded:
+        # The saves above moved it on already; a delete of many rows at once may not have.
+        content_changed()
     return report
 
 

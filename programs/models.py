@@ -110,6 +110,19 @@ class ContentFile(models.Model):
         return self.path
 
 
+class ContentVersion(models.Model):
+    """A number that moves on whenever the content changes: a load, an edit in the admin.
+
+    What is drawn from the content (an exercise's steps, cautions and figure) is cached under
+    this number, so every worker on every machine sees a change on its next request.
+    """
+
+    number = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"content version {self.number}"
+
+
 class Article(models.Model):
     code = models.CharField(max_length=8, unique=True)
     seed = models.CharField(max_length=100, help_text="File name in shared/seeds.")
@@ -896,6 +909,13 @@ class SessionExercise(models.Model):
     def is_complete(self) -> bool:
         return not self.is_skipped and self.next_slot() is None
 
+    def add_logged(self, log: SetLog) -> None:
+        """A set just stored, added to the sets already read with the item (prefetched), in
+        their order, so the answer to the set does not read them all again."""
+        logs = [*self.logs.all(), log]
+        logs.sort(key=lambda each: (each.set_number, each.side))
+        self._prefetched_objects_cache["logs"]._result_cache = logs
+
     # What a set of this item is made of, so every page names it the same way: a single long
     # hold is a hold, not "1 rep"; timed work is time, not a hold.
     @property
@@ -939,7 +959,9 @@ class SessionExercise(models.Model):
             .values("pk")[:1]
         )
         return list(
-            SetLog.objects.filter(item=models.Subquery(latest)).select_related("item__session")
+            SetLog.objects.filter(item=models.Subquery(latest)).select_related(
+                "item__session", "item__exercise"
+            )
         )
 
 

@@ -27,6 +27,17 @@ def _plain_static_storage(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Each test's database is rolled back, content version included: an entry cached under a
+    # version number by one test must not answer for another test's content.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def user(db):
     from tests.factories import UserFactory

@@ -193,7 +193,7 @@ def test_it_leaves_a_spot_for_the_current_step_figure(user_client, session):
     ninety = item(session, "ninety-ninety-active-hamstring-stretch")
     response = user_client.get(player_url(session, item=ninety.order))
     first_movement = ninety.exercise.steps.filter(phase="movement").first()
-    assert response.context["figure_step"] == first_movement
+    assert response.context["guide"]["step"] == first_movement.number
     assert f'data-step-figure data-step="{first_movement.number}"' in response.content.decode()
 
 

@@ -7,6 +7,7 @@ partial, so the player works without JavaScript and swaps in place with it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from operator import attrgetter
 
 from django.conf import settings
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, replace_url, reswap, retarget
 
-from .. import services
+from .. import caching, services
 from ..care import events
 from ..care.state import situation
 from ..forms.player import FinishForm, SetAmountsForm, SetLogForm, SkipForm, StartForm
@@ -48,10 +49,14 @@ SKIP_FIELDS = ["skipped_reason", "skipped_at"]
 # --- ownership -------------------------------------------------------------------------------
 
 
-def _get_session_for_user(request: HttpRequest, session_id: int) -> WorkoutSession:
-    return get_object_or_404(
-        WorkoutSession.objects.select_related("plan"), pk=session_id, user=request.user
-    )
+def _get_session_for_user(
+    request: HttpRequest, session_id: int, *, lock: bool = False
+) -> WorkoutSession:
+    sessions = WorkoutSession.objects.select_related("plan")
+    if lock:
+        # Inside the writer's transaction: a finish and a late set queue up instead of crossing.
+        sessions = sessions.select_for_update(of=("self",))
+    return get_object_or_404(sessions, pk=session_id, user=request.user)
 
 
 def _get_item_for_user(request: HttpRequest, session_id: int, item_id: int) -> SessionExercise:
@@ -140,15 +145,27 @@ def player(request: HttpRequest, session_id: int) -> HttpResponse:
     return _render_player(request, session, items, shown, chosen=shown is not None)
 
 
+@dataclass
+class _Logged:
+    """What storing one posted set came to, decided under the session's lock, drawn after it."""
+
+    session: WorkoutSession
+    items: list[SessionExercise] = field(default_factory=list)
+    form: SetLogForm | None = None
+    saved: SetLog | None = None
+    problem: str = ""
+    closed: bool = False
+    inserted: bool = False  # stored by this request, not found stored by an earlier one
+
+
 @login_required
 @require_POST
 def log_set(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = _get_session_for_user(request, session_id)
-    if not session.is_open or not _plan_running(session):
+    outcome = _log_posted_set(request, session_id)
+    session, items, form = outcome.session, outcome.items, outcome.form
+    if outcome.closed:
         return _closed(request, session)
-    items = services.session_items(session)
-    form = SetLogForm(request.POST, items=items)
-    if not form.is_valid():
+    if form is not None and not form.is_valid():
         item = form.cleaned_data.get("item")
         stale = any(form.has_error(name) for name in SLOT_FIELDS) or item.next_slot() is None
         if stale:
@@ -156,14 +173,65 @@ def log_set(request: HttpRequest, session_id: int) -> HttpResponse:
             errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
             return _render_player(request, session, items, item, errors=errors, status=422)
         return _render_player(request, session, items, item, set_form=form, status=422)
+    item = next(i for i in items if i.pk == form.cleaned_data["item"].pk)
+    if outcome.problem:
+        return _render_player(request, session, items, item, errors=[outcome.problem], status=422)
+    saved = outcome.saved
+    return _after_change(request, session, item, announce=f"{saved.label} saved.", logged=outcome)
 
-    item = form.cleaned_data["item"]
-    saved, problem = _store_set(session, item, form.cleaned_data)
-    if problem:
-        return _render_player(request, session, items, item, errors=[problem], status=422)
-    if saved is None:
-        return _closed(request, session)
-    return _after_change(request, session, item, announce=f"{saved.label} saved.")
+
+def _log_posted_set(request: HttpRequest, session_id: int) -> _Logged:
+    """Store one set exactly once, in one transaction that reads the session once.
+
+    The same client token posted again (a double tap, a retry after a lost answer) finds the
+    set already stored and counts as success; another token for a set already logged does not.
+    Nothing is rendered here: on SQLite the transaction holds the database's write lock.
+    """
+    try:
+        with transaction.atomic():
+            session = _get_session_for_user(request, session_id, lock=True)
+            if not session.is_open or not _plan_running(session):
+                return _Logged(session, closed=True)
+            items = services.session_items(session)
+            form = SetLogForm(request.POST, items=items)
+            if not form.is_valid():
+                return _Logged(session, items, form)
+            item, data = form.cleaned_data["item"], form.cleaned_data
+            saved = SetLog.objects.create(
+                item=item,
+                set_number=data["set_number"],
+                side=data["side"],
+                reps=data["reps"],
+                hold_seconds=data["hold_seconds"],
+                client_token=data["client_token"],
+            )
+            item.add_logged(saved)
+            return _Logged(session, items, form, saved, inserted=True)
+    except IntegrityError:
+        pass
+    # Lost a race or a resend: the same post stored already (success), or this set and side
+    # logged from another tab in the meantime, or the token used for another set.
+    session = _get_session_for_user(request, session_id)
+    items = services.session_items(session)
+    form = SetLogForm(request.POST, items=items)
+    if not form.is_valid():
+        return _Logged(session, items, form)
+    item, data = form.cleaned_data["item"], form.cleaned_data
+    stored = SetLog.objects.filter(client_token=data["client_token"]).first()
+    if stored is not None:
+        if stored.item_id == item.pk and (stored.set_number, stored.side) == (
+            data["set_number"],
+            data["side"],
+        ):
+            return _Logged(session, items, form, stored)
+        problem = "This form was already used for another set. Reload the page to carry on."
+    else:
+        problem = (
+            f"{SetLog(set_number=data['set_number'], side=data['side']).label} of "
+            f"{item.exercise.name} is already logged. To change it, edit it in the list of "
+            f"logged sets."
+        )
+    return _Logged(session, items, form, problem=problem)
 
 
 @login_required
@@ -331,43 +399,6 @@ def _item_by_order(items: list[SessionExercise], order: str | None) -> SessionEx
     return None
 
 
-def _store_set(session: WorkoutSession, item: SessionExercise, data: dict) -> tuple:
-    """Store one set exactly once. Returns (the stored set, None) or (None, what went wrong).
-
-    The same client token posted again (a double tap, a retry after a lost answer) finds the
-    set already stored and counts as success; another token for a set already logged does not.
-    """
-    token, number, side = data["client_token"], data["set_number"], data["side"]
-    taken = (
-        f"{SetLog(set_number=number, side=side).label} of {item.exercise.name} is already "
-        f"logged. To change it, edit it in the list of logged sets."
-    )
-    stored = _stored_with_token(token)
-    if stored is not None:
-        if stored.item_id == item.pk and (stored.set_number, stored.side) == (number, side):
-            return stored, None
-        return None, "This form was already used for another set. Reload the page to carry on."
-    try:
-        with transaction.atomic():
-            # The lock makes a finish and a late set queue up instead of crossing.
-            if _locked_if_open(session) is None:
-                return None, None
-            log = SetLog.objects.create(
-                item=item,
-                set_number=number,
-                side=side,
-                reps=data["reps"],
-                hold_seconds=data["hold_seconds"],
-                client_token=token,
-            )
-    except IntegrityError:
-        # Lost a race: either the same post arrived twice at once, or this set and side
-        # was logged from another tab in the meantime.
-        stored = SetLog.objects.filter(client_token=token, item=item).first()
-        return (stored, None) if stored else (None, taken)
-    return log, None
-
-
 def _locked_if_open(session: WorkoutSession) -> WorkoutSession | None:
     """The session, locked for this write, if it is still open on a running plan.
 
@@ -390,23 +421,21 @@ def _write_if_open(session: WorkoutSession, write: Callable[[], object]) -> bool
         return True
 
 
-def _stored_with_token(token) -> SetLog | None:
-    return SetLog.objects.filter(client_token=token).first()
-
-
 def _after_change(
     request: HttpRequest,
     session: WorkoutSession,
     item: SessionExercise,
     announce: str,
     stay: bool = False,
+    logged: _Logged | None = None,
 ) -> HttpResponse:
     """Show the player again: the partial for htmx, a redirect for a plain form.
 
     It stays on the exercise being worked on until that is done, then goes on to the next
     one after it with sets to do, so someone who chose their own order keeps going forward.
+    `logged` is a set just stored, with the session as it is now.
     """
-    items = services.session_items(session)
+    items = logged.items if logged else services.session_items(session)
     item = next(i for i in items if i.pk == item.pk)
     shown = item if stay else _next_to_do(items, item)
     url = reverse("programs-player", args=[session.pk])
@@ -421,12 +450,13 @@ def _after_change(
     # A set resent from the browser's store may belong to another exercise than the one on
     # screen ("whole"): then the whole player comes back, never a card for the wrong page.
     whole = request.POST.get("whole") == "1"
-    part = "set_saved" if same_exercise and not whole and shown.next_slot() is not None else None
-    response = _render_player(
-        request, session, items, shown, chosen=stay, announce=announce, part=part
-    )
-    if part:
+    # Only a set this request stored: a resend gets the list whole, so no row is drawn twice.
+    added = logged is not None and logged.inserted
+    if added and same_exercise and not whole and shown.next_slot() is not None:
+        response = _render_set_saved(request, session, shown, logged)
         response = retarget(reswap(response, "outerHTML"), "#work-card")
+    else:
+        response = _render_player(request, session, items, shown, chosen=stay, announce=announce)
     # The address bar follows the player, so a reload opens what is on screen now.
     return replace_url(response, url)
 
@@ -458,9 +488,9 @@ def _closed(request: HttpRequest, session: WorkoutSession) -> HttpResponse:
     return render(request, _template(request), ctx, status=400)
 
 
-def _template(request: HttpRequest, part: str | None = None) -> str:
+def _template(request: HttpRequest) -> str:
     if request.htmx and not request.htmx.history_restore_request:
-        return f"{TEMPLATE}#{part or 'player'}"
+        return f"{TEMPLATE}#player"
     return TEMPLATE
 
 
@@ -478,7 +508,6 @@ def _render_player(
     errors: list[str] | None = None,
     announce: str = "",
     status: int = 200,
-    part: str | None = None,
 ) -> HttpResponse:
     ms_per_second = settings.PLAYER_MS_PER_SECOND
     slot = session.current_slot(items)
@@ -492,10 +521,7 @@ def _render_player(
         "all_done": all_done,
         "errors": errors or [],
         "announce": announce,
-        "done_sets": sum(len(i.logs.all()) for i in items if not i.is_skipped),
-        # Against the whole plan: a skip shows as skipped, not as a smaller plan fully done.
-        "planned_sets": sum(i.planned_set_count for i in items),
-        "skipped_sets": sum(i.planned_set_count for i in items if i.is_skipped),
+        **_counts(items),
         "finish_form": finish_form or FinishForm(asks_steady_back=services.asks_steady_back(items)),
         "finish_open": finish_form is not None,
         "skip_reasons": SkipReason.choices,
@@ -504,9 +530,8 @@ def _render_player(
     }
     # With everything done the finish form leads, unless the person picked an exercise to look at.
     if shown is not None and (not all_done or chosen or edit or set_form or skip_form):
-        # The card alone needs none of the guide beside it (steps, figure, cautions).
-        guide = part != "set_saved"
-        ctx.update(_exercise_ctx(session, items, shown, ms_per_second, guide=guide))
+        ctx.update(_card_ctx(items, shown, ms_per_second))
+        ctx.update(_guide_ctx(items, shown))
         ctx["logged_rows"] = _logged_rows(ctx["logs"], ctx["undo"], shown)
         next_slot = ctx["next_slot"]
         if set_form is None and next_slot is not None:
@@ -519,7 +544,47 @@ def _render_player(
                 "edit": edit or {},
             }
         )
-    return render(request, _template(request, part), ctx, status=status)
+    return render(request, _template(request), ctx, status=status)
+
+
+def _render_set_saved(
+    request: HttpRequest, session: WorkoutSession, shown: SessionExercise, logged: _Logged
+) -> HttpResponse:
+    """The answer to a set saved with more of the same exercise to do: its card, and the few
+    other places that changed. The figure, steps and cautions stay on screen, so none of the
+    exercise's content is read or drawn."""
+    items, added = logged.items, logged.saved
+    ms_per_second = settings.PLAYER_MS_PER_SECOND
+    ctx = {
+        "session": session,
+        "items": items,
+        "ms_per_second": ms_per_second,
+        "errors": [],
+        "edit": {},
+        "announce": f"{added.label} saved.",
+        **_counts(items),
+        **_card_ctx(items, shown, ms_per_second),
+    }
+    ctx["set_form"] = SetLogForm.for_slot(shown, *ctx["next_slot"])
+    logs = ctx["logs"]
+    if len(logs) > 1 and logs[-1] is added and not shown.undo_pending:
+        ctx["append_row"] = added
+    else:
+        ctx["logged_rows"] = _logged_rows(logs, _undoable(session, items), shown)
+    # The finish form asks about the back once a standing fold is done: with this set, it may.
+    others_ask = services.asks_steady_back(i for i in items if i is not shown)
+    if len(logs) == 1 and shown.exercise.standing_fold and not others_ask:
+        ctx |= {"finish_changed": True, "finish_form": FinishForm(asks_steady_back=True)}
+    return render(request, f"{TEMPLATE}#set_saved", ctx)
+
+
+def _counts(items: list[SessionExercise]) -> dict:
+    return {
+        "done_sets": sum(len(i.logs.all()) for i in items if not i.is_skipped),
+        # Against the whole plan: a skip shows as skipped, not as a smaller plan fully done.
+        "planned_sets": sum(i.planned_set_count for i in items),
+        "skipped_sets": sum(i.planned_set_count for i in items if i.is_skipped),
+    }
 
 
 def _undoable(session: WorkoutSession, items: list[SessionExercise]) -> DeletedSet | None:
@@ -546,26 +611,10 @@ def _logged_rows(logs: list[SetLog], undo: DeletedSet | None, shown: SessionExer
     return sorted(rows, key=lambda row: order.get(row["at"], len(order)))
 
 
-def _exercise_ctx(
-    session: WorkoutSession,
-    items: list[SessionExercise],
-    shown: SessionExercise,
-    ms: int,
-    *,
-    guide: bool = True,
-) -> dict:
-    if guide:
-        exercise = Exercise.objects.with_content().get(pk=shown.exercise_id)
-        steps = list(exercise.steps.all())
-    else:
-        # The card alone keeps the figure already on screen (hx-preserve) and needs only the
-        # spoken cue of the figure's step: that step alone.
-        exercise = shown.exercise
-        steps = list(exercise.steps.order_by("phase", "number")[:1])
+def _card_ctx(items: list[SessionExercise], shown: SessionExercise, ms: int) -> dict:
+    """The set to do now: drawn from the session in memory, with no query."""
+    exercise = shown.exercise
     next_slot = shown.next_slot()
-    logs = list(shown.logs.all())
-    index = items.index(shown)
-
     rest_ms, switch_sides = 0, False
     latest = max(
         (log for i in items for log in i.logs.all()), key=attrgetter("logged_at"), default=None
@@ -577,32 +626,31 @@ def _exercise_ctx(
             # From the stored time, so a reload in the middle of a rest shows what is left of it.
             elapsed_ms = (timezone.now() - latest.logged_at).total_seconds() * 1000
             rest_ms = max(0, round(shown.rest_seconds * ms - elapsed_ms))
-
     return {
         "shown": shown,
-        "guide": guide,
         "exercise": exercise,
-        "steps": steps,
-        "general_cautions": exercise.general_cautions() if guide else [],
-        "shared_cautions": exercise.shared_cautions() if guide else [],
-        # The figures tag (another feature) draws this step: the first one with movement in it.
-        "figure_step": next(
-            (s for s in steps if s.phase == "movement"), steps[0] if steps else None
-        ),
         "next_slot": next_slot,
         "next_side": next_slot[1] if next_slot else None,
         "prescription": _prescription(exercise, shown, next_slot),
         "mode": shown.mode,
         "timed": exercise.effort == Effort.TIMED,
-        "logs": logs,
-        "last_time": shown.last_time(),
-        "position": index + 1,
-        "previous_item": items[index - 1] if index > 0 else None,
-        "next_item": items[index + 1] if index + 1 < len(items) else None,
+        "logs": list(shown.logs.all()),
         "next_item_to_do": _next_to_do(items, shown) if next_slot is None else None,
         "rest_ms": rest_ms,
         "rest_seconds_left": -(-rest_ms // ms),
         "switch_sides": switch_sides,
+    }
+
+
+def _guide_ctx(items: list[SessionExercise], shown: SessionExercise) -> dict:
+    """Around the card: how to do it (steps, cautions, the figure), last time, the way on."""
+    index = items.index(shown)
+    return {
+        "guide": caching.exercise_guide(shown.exercise_id),
+        "last_time": shown.last_time(),
+        "position": index + 1,
+        "previous_item": items[index - 1] if index > 0 else None,
+        "next_item": items[index + 1] if index + 1 < len(items) else None,
     }
 
 

@@ -302,6 +302,11 @@
     var shapeNow = work.querySelector("[data-rep-phase]");
 
     function shape() { return shapes.length ? shapes[holds.length % perRep] : ""; }
+    // On the figure, which htmx keeps on screen from one set of the exercise to the next.
+    function cue() {
+      var figure = root.querySelector("[data-step-figure]");
+      return figure ? figure.dataset.cue : "";
+    }
     function shapeName(text) { return text.split(":")[0]; }
     function holdText() { return shape() ? shapeName(shape()) : holdLabel(); }
 
@@ -394,7 +399,7 @@
       moveFigure("hold");
       beep(880, 150);
       phaseText.textContent = holdText();
-      say(timed ? "Go." : (shape() || work.dataset.cue || "Hold."));
+      say(timed ? "Go." : (shape() || cue() || "Hold."));
       announce((timed ? "Go: " : "Hold: ") + clock(holdSeconds) + (holdSeconds < 60 ? " seconds." : "."));
       var last = null;
       var halfway = false;
