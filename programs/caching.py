@@ -14,8 +14,9 @@ entries hold nothing personal.
 from __future__ import annotations
 
 from django.core.cache import cache
-from django.db.models import F
+from django.db.models import F, Subquery
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from .models import (
@@ -49,6 +50,26 @@ TIMEOUT = 24 * 3600
 PLAYER = "programs/player/player.html"
 
 
+def record_key(user) -> str:
+    """What a page drawn from a person's record is cached under: whose it is, the version of
+    their record and of the content, and the day and time zone it is drawn for. One query.
+
+    Every write to the record moves its version on in the write's own transaction
+    (`care.events.lock_person`), so a cached page is never older than the record it shows.
+    """
+    from .care.models import Profile
+
+    row = (
+        Profile.objects.filter(user_id=user.pk)
+        .annotate(content=Subquery(ContentVersion.objects.values("number")[:1]))
+        .values_list("version", "content")
+        .first()
+    )
+    version, content = row if row else ("new", content_version())
+    zone = timezone.get_current_timezone_name()
+    return f"{user.pk}.{version}.{content or 0}.{timezone.localdate():%Y%m%d}.{zone}"
+
+
 def content_version() -> int:
     return ContentVersion.objects.values_list("number", flat=True).first() or 0
 
@@ -71,8 +92,7 @@ def exercise_guide(exercise_id: int) -> dict:
         guide = _draw_guide(exercise_id)
         cache.set(key, guide, TIMEOUT)
     return {
-        name: mark_safe(value) if isinstance(value, str) else value
-        for name, value in guide.items()
+        name: mark_safe(value) if isinstance(value, str) else value for name, value in guide.items()
     }
 
 
@@ -109,4 +129,3 @@ def connect() -> None:
         post_delete.connect(
             content_changed, sender=model, dispatch_uid=f"content-{model.__name__}-deleted"
         )
-

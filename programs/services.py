@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
 from .models import DeletedSet, SessionExercise, SetLog, WorkoutSession
@@ -19,10 +19,31 @@ def session_items(session: WorkoutSession) -> list[SessionExercise]:
     Each item also says whether a set of it was deleted lately (`undo_pending`), so the answer
     to a set knows without another query whether an Undo is on screen beside it.
     """
+    items = list(_items(session.items.all()))
+    for item in items:
+        item.session = session
+    return items
+
+
+def items_with_session(user, session_id: int) -> list[SessionExercise]:
+    """The same, with the session (and its plan) read in the same query, if it is the person's.
+
+    Empty for another person's session, and for a session with nothing in it."""
+    items = list(
+        _items(SessionExercise.objects.filter(session_id=session_id, session__user=user))
+        .select_related("session__plan")
+        .order_by("order")
+    )
+    for item in items[1:]:
+        item.session = items[0].session
+    return items
+
+
+def _items(items: QuerySet[SessionExercise]) -> QuerySet[SessionExercise]:
     recently = timezone.now() - DeletedSet.UNDO_FOR
     deleted = DeletedSet.objects.filter(item=OuterRef("pk"), deleted_at__gte=recently)
-    return list(
-        session.items.select_related("exercise", "substituted_for")
+    return (
+        items.select_related("exercise", "substituted_for")
         .annotate(undo_pending=Exists(deleted))
         .prefetch_related(Prefetch("logs", SetLog.objects.order_by("set_number", "side")))
     )

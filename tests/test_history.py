@@ -24,6 +24,7 @@ from tests.factories import (
     finish_session,
     finished_session,
 )
+from tests.pages import shown
 
 HISTORY = reverse("programs-history")
 MONDAY = dt.date(2025, 3, 3)
@@ -127,7 +128,7 @@ def test_an_empty_history_explains_what_will_appear(user_client):
     response = user_client.get(HISTORY)
     assert response.status_code == 200
     assert b"No sessions yet" in response.content
-    assert response.context["streak"] == 0
+    assert shown(response, "streak") == 0
 
 
 def test_it_lists_my_sessions_newest_first(user_client, user, other_user):
@@ -137,7 +138,7 @@ def test_it_lists_my_sessions_newest_first(user_client, user, other_user):
     newer = finished_session(plan, when=now - dt.timedelta(days=1))
     finished_session(PlanFactory(user=other_user), when=now)
     response = user_client.get(HISTORY)
-    assert [s.pk for s in response.context["page"]] == [newer.pk, older.pk]
+    assert [s.pk for s in shown(response, "page")] == [newer.pk, older.pk]
     content = response.content.decode()
     assert content.index(reverse("programs-session", args=[newer.pk])) < content.index(
         reverse("programs-session", args=[older.pk])
@@ -153,7 +154,7 @@ def test_each_session_shows_its_sets_against_the_plan_and_its_pain(user_client, 
     done = sum(i.planned_set_count for i in session.items.all() if not i.is_skipped)
     # Against the whole plan: the skipped exercise is counted as skipped, not dropped from it.
     planned = sum(i.planned_set_count for i in session.items.all())
-    row = user_client.get(HISTORY).context["page"][0]
+    row = shown(user_client.get(HISTORY), "page")[0]
     assert (row.sets_done, row.sets_planned, row.skipped_count) == (done, planned, 1)
     assert b"Pain 4 \xe2\x86\x92 2" in user_client.get(HISTORY).content
 
@@ -164,9 +165,9 @@ def test_it_paginates_sessions(user_client, user):
     for i in range(stats_page_size() + 2):
         finished_session(plan, when=now - dt.timedelta(days=i))
     first = user_client.get(HISTORY)
-    assert len(first.context["page"]) == stats_page_size()
+    assert len(shown(first, "page")) == stats_page_size()
     second = user_client.get(HISTORY, {"page": 2})
-    assert len(second.context["page"]) == 2
+    assert len(shown(second, "page")) == 2
     assert b"Newer" in second.content
     assert user_client.get(HISTORY, {"page": "nonsense"}).status_code == 200
 
@@ -197,9 +198,9 @@ def test_it_shows_the_week_calendar_streak_and_adherence(user_client, user):
             )
             finished_session(plan, when=when)
     response = user_client.get(HISTORY)
-    assert response.context["streak"] == 2
-    assert response.context["target"] == plan.program.sessions_per_week
-    weeks = response.context["weeks"]
+    assert shown(response, "streak") == 2
+    assert shown(response, "target") == plan.program.sessions_per_week
+    weeks = shown(response, "weeks")
     assert [w.done for w in weeks[-3:]] == [3, 3, 0]
     assert weeks[-2].days[2].sessions == 1
     assert b"rest days never do" in response.content
@@ -212,9 +213,9 @@ def test_the_charts_carry_my_pain_and_self_tests_only(user_client, user, other_u
     SelfTestFactory(user=user, left_angle=44, right_angle=47)
     SelfTestFactory(user=other_user, left_angle=117, right_angle=117)
     response = user_client.get(HISTORY)
-    pain = response.context["pain_chart"]
+    pain = shown(response, "pain_chart")
     assert [[p.value for p in s.points] for s in pain.series] == [[6], [4]]
-    tests = response.context["self_test_chart"]
+    tests = shown(response, "self_test_chart")
     assert [[p.value for p in s.points] for s in tests.series] == [[44], [47]]
     content = response.content.decode()
     assert 'data-value="117"' not in content
@@ -230,14 +231,14 @@ def test_weekly_and_side_totals_add_up_what_was_logged(user_client, user):
     expected_reps = sum(log.reps for log in logs if log.item.counts_reps)
     assert expected_timed and expected_reps < sum(log.reps for log in logs)
     response = user_client.get(HISTORY)
-    this_week = response.context["weekly_totals"][-1]
+    this_week = shown(response, "weekly_totals")[-1]
     assert (this_week.hold_seconds, this_week.reps, this_week.sets, this_week.timed_seconds) == (
         expected_hold,
         expected_reps,
         len(logs),
         expected_timed,
     )
-    sides = {t.slug: t for t in response.context["side_totals"]}
+    sides = {t.slug: t for t in shown(response, "side_totals")}
     per_side = [log for log in logs if log.item.per_side]
     slug = per_side[0].item.exercise.slug
     left = sum(
@@ -269,7 +270,7 @@ def test_the_session_page_shows_every_set_against_its_plan(user_client, user):
     )
     assert "1 rep" not in content
     assert "Not done" in content
-    assert response.context["sets_done"] == 1
+    assert shown(response, "sets_done") == 1
     assert "Tight on the left." in content
     assert "3 → 2" in content
 
@@ -294,7 +295,7 @@ def test_the_session_page_shows_the_plan_change_it_caused_with_its_reason(user_c
     content = response.content.decode()
     assert "Stayed at this stage" in content
     assert change.reason in content
-    assert response.context["changes"] == [change]
+    assert shown(response, "changes") == [change]
 
 
 def test_a_session_without_a_plan_change_says_the_plan_stays(user_client, user):
@@ -326,10 +327,10 @@ def test_the_exercise_page_lists_every_set_of_mine_and_no_one_elses(user_client,
     item = mine.items.filter(hold_seconds__gt=0).first()
     response = user_client.get(reverse("programs-exercise-history", args=[item.exercise.slug]))
     assert response.status_code == 200
-    shown = list(response.context["page"])
-    assert {log.item.session_id for log in shown} == {mine.pk}
-    assert len(shown) == item.planned_set_count
-    chart = response.context["chart"]
+    listed = list(response.context["page"])
+    assert {log.item.session_id for log in listed} == {mine.pk}
+    assert len(listed) == item.planned_set_count
+    chart = shown(response, "chart")
     assert [p.value for s in chart.series for p in s.points] == [float(item.hold_seconds)] * len(
         chart.series
     )
@@ -380,7 +381,7 @@ def test_a_repeat_self_test_is_stored_and_joins_the_chart(user_client, user):
     test = SelfTest.objects.get(user=user, left_angle=58)
     assert test.right_angle == 61
     page = user_client.get(HISTORY)
-    chart = page.context["self_test_chart"]
+    chart = shown(page, "self_test_chart")
     assert [p.value for p in chart.series[0].points] == [50, 58]
     assert "left leg 58°" in page.content.decode()
 

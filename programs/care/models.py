@@ -34,6 +34,10 @@ class Profile(models.Model):
     time_zone_changed_at = models.DateTimeField(
         null=True, blank=True, help_text="When the person last moved their days to a new zone."
     )
+    # Moved on by every write to the person's record, as the first thing its transaction does:
+    # the row lock makes one person's writes queue up, and pages drawn from the record are
+    # cached under the number (programs/caching.py), so none outlives the record it shows.
+    version = models.PositiveBigIntegerField(default=0, editable=False)
     # Set by a warning sign or by a pause for pain; only a confirmed clearance empties it.
     clearance_due_since = models.DateTimeField(null=True, blank=True)
     clearance_due_for = models.CharField(max_length=10, choices=Warning.choices, blank=True)

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -104,9 +105,11 @@ def time_zone(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         if profile.time_zone != form.cleaned_data["time_zone"]:
-            profile.time_zone = form.cleaned_data["time_zone"]
-            profile.time_zone_changed_at = timezone.now()
-            profile.save(update_fields=["time_zone", "time_zone_changed_at"])
+            with transaction.atomic():
+                events.lock_person(request.user.pk)
+                profile.time_zone = form.cleaned_data["time_zone"]
+                profile.time_zone_changed_at = timezone.now()
+                profile.save(update_fields=["time_zone", "time_zone_changed_at"])
         request.session[SESSION_TIME_ZONE] = profile.time_zone
         messages.success(request, f"Your time zone is now {profile.time_zone}.")
         return redirect("programs-dashboard")

@@ -7,11 +7,13 @@ paginated, and the calendar, charts and totals come from grouped queries in ``st
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,7 +22,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from .. import charts, personal_data, stats
+from .. import caching, charts, personal_data, stats
+from ..care.events import lock_person
 from ..forms.history import DeleteAccountForm, SelfTestForm
 from ..models import (
     ChangeKind,
@@ -55,51 +58,163 @@ def _page(request: HttpRequest, items, per_page: int) -> Page:
 @vary_on_headers("HX-Request")
 @require_safe
 def history(request: HttpRequest) -> HttpResponse:
-    page = _page(request, stats.history_sessions(request.user), SESSIONS_PER_PAGE)
-    if request.htmx and not request.htmx.history_restore_request:
-        return render(request, "programs/history/history.html#sessions", {"page": page})
-
-    user = request.user
-    today = timezone.localdate()
-    plan = stats.current_plan(user)
-    target = stats.sessions_per_week(plan)
-    finished = stats.finished_days(user)
-    flare_days = stats.flare_up_days(user, today)
-    days = stats.with_flare_up_days(finished, flare_days)
-    began = min([*days, stats.local_day(plan.created_at)] if plan else days, default=None)
-    weeks = stats.calendar(days, today=today, target=target, began=began, flare_days=flare_days)
-    by_week = stats.per_week(days)
-    totals = stats.weekly_totals(user, weeks)
-    side_totals = stats.side_totals(user, since=weeks[0].start)
-    pain_sessions = stats.pain_history(user)
-    tests = stats.self_tests(user)
-    hold_chart, reps_chart = charts.weekly_charts(totals)
-
-    ctx = {
-        "page": page,
-        "plan": plan,
-        "target": target,
-        "weeks": weeks,
-        "this_week": weeks[-1],
-        "adherence": stats.adherence(weeks),
-        "streak": stats.current_streak(by_week, today=today, target=target),
-        "best_streak": stats.longest_streak(by_week, target=target),
-        "sessions_done": sum(finished.values()),
-        "has_flare_ups": bool(flare_days),
-        "pain_sessions": pain_sessions,
-        "pain_chart": charts.pain_chart(pain_sessions),
-        "self_tests": tests,
-        "self_test_chart": charts.self_test_chart(tests),
+    shown = _HistoryPage(request.user, request.GET.get("page"))
+    # Each value is read only if the page is drawn afresh: a region found in the cache for this
+    # version of the record runs none of the queries behind it.
+    ctx = {name: _lazy(shown, name) for name in _HistoryPage.SHOWN}
+    ctx |= {
+        "record": caching.record_key(request.user),
+        "cache_seconds": caching.TIMEOUT,
+        "page_asked": (request.GET.get("page") or "1")[:12],
         "self_test_form": SelfTestForm(),
-        "weekly_totals": totals,
-        "has_weekly_totals": any(t.sets for t in totals),
-        "hold_chart": hold_chart,
-        "reps_chart": reps_chart,
-        "side_totals": side_totals,
-        "side_chart": charts.side_chart(side_totals),
-        "exercise_totals": stats.exercise_totals(user),
     }
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, "programs/history/history.html#sessions", ctx)
     return render(request, "programs/history/history.html", ctx)
+
+
+def _lazy(shown: _HistoryPage, name: str):
+    # Templates call what they are given: the value is computed on first use, then kept.
+    return lambda: getattr(shown, name)
+
+
+class _HistoryPage:
+    """What the history page shows, each part computed when first asked for."""
+
+    SHOWN = (
+        "page",
+        "plan",
+        "target",
+        "weeks",
+        "this_week",
+        "adherence",
+        "streak",
+        "best_streak",
+        "sessions_done",
+        "has_flare_ups",
+        "pain_sessions",
+        "pain_chart",
+        "self_tests",
+        "self_test_chart",
+        "weekly_totals",
+        "has_weekly_totals",
+        "hold_chart",
+        "reps_chart",
+        "side_totals",
+        "side_chart",
+        "exercise_totals",
+    )
+
+    def __init__(self, user, page_number: str | None) -> None:
+        self.user, self.page_number = user, page_number
+        self.today = timezone.localdate()
+
+    @cached_property
+    def page(self) -> Page:
+        # An out-of-range or malformed page number shows the nearest real page, not an error.
+        paginator = Paginator(stats.history_sessions(self.user), SESSIONS_PER_PAGE)
+        return paginator.get_page(self.page_number)
+
+    @cached_property
+    def plan(self):
+        return stats.current_plan(self.user)
+
+    @cached_property
+    def target(self) -> int:
+        return stats.sessions_per_week(self.plan)
+
+    @cached_property
+    def _finished(self) -> dict:
+        return stats.finished_days(self.user)
+
+    @cached_property
+    def _flare_days(self) -> set:
+        return stats.flare_up_days(self.user, self.today)
+
+    @cached_property
+    def weeks(self) -> list:
+        days = stats.with_flare_up_days(self._finished, self._flare_days)
+        plan = self.plan
+        began = min([*days, stats.local_day(plan.created_at)] if plan else days, default=None)
+        return stats.calendar(
+            days, today=self.today, target=self.target, began=began, flare_days=self._flare_days
+        )
+
+    @cached_property
+    def _by_week(self) -> dict:
+        return stats.per_week(stats.with_flare_up_days(self._finished, self._flare_days))
+
+    @property
+    def this_week(self):
+        return self.weeks[-1]
+
+    @property
+    def adherence(self):
+        return stats.adherence(self.weeks)
+
+    @property
+    def streak(self) -> int:
+        return stats.current_streak(self._by_week, today=self.today, target=self.target)
+
+    @property
+    def best_streak(self) -> int:
+        return stats.longest_streak(self._by_week, target=self.target)
+
+    @property
+    def sessions_done(self) -> int:
+        return sum(self._finished.values())
+
+    @property
+    def has_flare_ups(self) -> bool:
+        return bool(self._flare_days)
+
+    @cached_property
+    def pain_sessions(self) -> list:
+        return stats.pain_history(self.user)
+
+    @cached_property
+    def pain_chart(self):
+        return charts.pain_chart(self.pain_sessions)
+
+    @cached_property
+    def self_tests(self) -> list:
+        return stats.self_tests(self.user)
+
+    @cached_property
+    def self_test_chart(self):
+        return charts.self_test_chart(self.self_tests)
+
+    @cached_property
+    def weekly_totals(self) -> list:
+        return stats.weekly_totals(self.user, self.weeks)
+
+    @property
+    def has_weekly_totals(self) -> bool:
+        return any(t.sets for t in self.weekly_totals)
+
+    @cached_property
+    def _weekly_charts(self) -> tuple:
+        return charts.weekly_charts(self.weekly_totals)
+
+    @property
+    def hold_chart(self):
+        return self._weekly_charts[0]
+
+    @property
+    def reps_chart(self):
+        return self._weekly_charts[1]
+
+    @cached_property
+    def side_totals(self) -> list:
+        return stats.side_totals(self.user, since=self.weeks[0].start)
+
+    @cached_property
+    def side_chart(self):
+        return charts.side_chart(self.side_totals)
+
+    @cached_property
+    def exercise_totals(self) -> list:
+        return stats.exercise_totals(self.user)
 
 
 @dataclass(frozen=True)
@@ -203,12 +318,14 @@ def exercise_history(request: HttpRequest, slug: str) -> HttpResponse:
 def self_test(request: HttpRequest) -> HttpResponse:
     form = SelfTestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        test = SelfTest.objects.create(
-            user=request.user,
-            left_angle=form.cleaned_data["left_angle"],
-            right_angle=form.cleaned_data["right_angle"],
-            note=form.cleaned_data["note"],
-        )
+        with transaction.atomic():
+            lock_person(request.user.pk)
+            test = SelfTest.objects.create(
+                user=request.user,
+                left_angle=form.cleaned_data["left_angle"],
+                right_angle=form.cleaned_data["right_angle"],
+                note=form.cleaned_data["note"],
+            )
         messages.success(
             request,
             f"Self-test saved: left leg {test.left_angle}°, right leg {test.right_angle}°. "

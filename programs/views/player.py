@@ -49,14 +49,10 @@ SKIP_FIELDS = ["skipped_reason", "skipped_at"]
 # --- ownership -------------------------------------------------------------------------------
 
 
-def _get_session_for_user(
-    request: HttpRequest, session_id: int, *, lock: bool = False
-) -> WorkoutSession:
-    sessions = WorkoutSession.objects.select_related("plan")
-    if lock:
-        # Inside the writer's transaction: a finish and a late set queue up instead of crossing.
-        sessions = sessions.select_for_update(of=("self",))
-    return get_object_or_404(sessions, pk=session_id, user=request.user)
+def _get_session_for_user(request: HttpRequest, session_id: int) -> WorkoutSession:
+    return get_object_or_404(
+        WorkoutSession.objects.select_related("plan"), pk=session_id, user=request.user
+    )
 
 
 def _get_item_for_user(request: HttpRequest, session_id: int, item_id: int) -> SessionExercise:
@@ -189,10 +185,13 @@ def _log_posted_set(request: HttpRequest, session_id: int) -> _Logged:
     """
     try:
         with transaction.atomic():
-            session = _get_session_for_user(request, session_id, lock=True)
+            # First, so a finish or the care rules ending the session queue up behind this set
+            # (or this set behind them) instead of crossing.
+            events.lock_person(request.user.pk)
+            items = services.items_with_session(request.user, session_id)
+            session = items[0].session if items else _get_session_for_user(request, session_id)
             if not session.is_open or not _plan_running(session):
                 return _Logged(session, closed=True)
-            items = services.session_items(session)
             form = SetLogForm(request.POST, items=items)
             if not form.is_valid():
                 return _Logged(session, items, form)
@@ -400,14 +399,14 @@ def _item_by_order(items: list[SessionExercise], order: str | None) -> SessionEx
 
 
 def _locked_if_open(session: WorkoutSession) -> WorkoutSession | None:
-    """The session, locked for this write, if it is still open on a running plan.
+    """The session, if it is still open on a running plan, with its person locked for this write.
 
     The lock makes a change to the session and the care rules ending it queue up instead of
     crossing, so nothing is written into a session the moment after it ended.
     """
+    events.lock_person(session.user_id)
     return (
-        WorkoutSession.objects.select_for_update(of=("self",))
-        .in_progress()
+        WorkoutSession.objects.in_progress()
         .filter(Q(plan__isnull=True) | Q(plan__status=PlanStatus.ACTIVE), pk=session.pk)
         .first()
     )
