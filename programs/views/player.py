@@ -131,12 +131,12 @@ def start(request: HttpRequest) -> HttpResponse:
 @require_safe
 @vary_on_headers("HX-Request")
 def player(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = _get_session_for_user(request, session_id)
+    items = services.items_with_session(request.user, session_id)
+    session = items[0].session if items else _get_session_for_user(request, session_id)
     if not session.is_open:
         return redirect(session.get_absolute_url())
     if not _plan_running(session):
         return _closed(request, session)
-    items = services.session_items(session)
     shown = _item_by_order(items, request.GET.get("item"))
     return _render_player(request, session, items, shown, chosen=shown is not None)
 
@@ -515,6 +515,7 @@ def _render_player(
     all_done = slot is None
     ctx = {
         "session": session,
+        "player_url": reverse("programs-player", args=[session.pk]),
         "items": items,
         "ms_per_second": ms_per_second,
         "all_done": all_done,
@@ -556,6 +557,7 @@ def _render_set_saved(
     ms_per_second = settings.PLAYER_MS_PER_SECOND
     ctx = {
         "session": session,
+        "player_url": reverse("programs-player", args=[session.pk]),
         "items": items,
         "ms_per_second": ms_per_second,
         "errors": [],
@@ -588,6 +590,8 @@ def _counts(items: list[SessionExercise]) -> dict:
 
 def _undoable(session: WorkoutSession, items: list[SessionExercise]) -> DeletedSet | None:
     """The latest delete in this session that can still be undone: its set's place is free."""
+    if not any(getattr(item, "undo_pending", True) for item in items):
+        return None  # read with the items: nothing was deleted lately
     deleted = DeletedSet.objects.undoable(session).first()
     if deleted is None:
         return None
