@@ -10,6 +10,7 @@ Each prints one JSON object on its last line. Rows go in with bulk_create: 300 s
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import random
@@ -31,6 +32,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.auth.models import User  # noqa: E402
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.contrib.sessions.models import Session  # noqa: E402
+from django.core.cache import cache  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -337,12 +339,26 @@ def seed_loggers(count: str, out: str) -> dict:
 # --- queries and render time, from inside ------------------------------------------------------
 
 
-def _measure(client: Client, url: str, runs: int = 15) -> dict:
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
+
+
+def _data_queries(captured) -> int:
+    """Queries that read or write data; BEGIN and COMMIT are not counted."""
+    return sum(1 for q in captured if not q["sql"].upper().startswith(TRANSACTION_CONTROL))
+
+
+def _measure(client: Client, url: str, runs: int = 15, fresh: bool = False) -> dict:
+    """Queries and median time of a page seen again; `fresh`: drawn with an empty cache."""
+    client.get(url)  # the first visit after the seed draws and caches what it may
+    if fresh:
+        cache.clear()
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
-    queries = len(captured)  # now: the next request clears the log
+    queries = _data_queries(captured)  # now: the next request clears the log
     times = []
     for _ in range(runs):
+        if fresh:
+            cache.clear()
         started = time.perf_counter()
         client.get(url)
         times.append((time.perf_counter() - started) * 1000)
@@ -351,6 +367,40 @@ def _measure(client: Client, url: str, runs: int = 15) -> dict:
         "queries": queries,
         "ms": round(statistics.median(times), 2),
         "bytes": len(response.content),
+    }
+
+
+def _measure_log_set() -> dict:
+    """A set logged with more of the same exercise to do, by a person mid-session."""
+    seed_loggers("3", os.devnull)
+    user = User.objects.filter(username__startswith="bench-logger-").order_by("-pk").first()
+    session = WorkoutSession.objects.in_progress().get(user=user)
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user, backend=BACKEND)
+    item = next(i for i in session.items.order_by("order") if i.planned_set_count > 2)
+    url = reverse("programs-log-set", args=[session.pk])
+    results = []
+    for number, side in item.slots()[:-1]:
+        body = {
+            "item": item.pk,
+            "set_number": number,
+            "side": side,
+            "reps": item.reps,
+            "hold_seconds": item.hold_seconds,
+            "client_token": get_random_string(32, "0123456789abcdef"),
+        }
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.post(url, body, headers={"HX-Request": "true"})
+            ms = (time.perf_counter() - started) * 1000
+        results.append((response, _data_queries(captured), ms))
+    response = results[-1][0]
+    return {
+        "status": response.status_code,
+        "queries": max(q for _, q, _ in results),
+        "ms": round(statistics.median(ms for *_, ms in results), 2),
+        "bytes": max(len(r.content) for r, _, _ in results),
+        "gzip_bytes": max(len(gzip.compress(r.content)) for r, _, _ in results),
     }
 
 
@@ -364,10 +414,15 @@ def measure_queries() -> dict:
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(user, backend=BACKEND)
         results[f"history, {label}"] = _measure(client, reverse("programs-history"))
+        results[f"history drawn afresh, {label}"] = _measure(
+            client, reverse("programs-history"), fresh=True
+        )
         results[f"dashboard, {label}"] = _measure(client, reverse("programs-dashboard"))
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(main_user, backend=BACKEND)
     results["player"] = _measure(client, reverse("programs-player", args=[session.pk]))
+    results["plan"] = _measure(client, reverse("programs-plan"))
+    results["log a set (same exercise next)"] = _measure_log_set()
     return results
 
 

@@ -173,6 +173,23 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# What is drawn from the content and from each person's record is cached under their version
+# numbers (programs/caching.py), so a cache can never show anything stale, only miss. Local
+# memory in each worker unless told otherwise; several machines can share Redis or memcached
+# (docs/deploy.md), e.g. DJANGO_CACHE_BACKEND=django.core.cache.backends.redis.RedisCache and
+# DJANGO_CACHE_LOCATION=redis://127.0.0.1:6379/1.
+LOCAL_MEMORY_CACHE = "django.core.cache.backends.locmem.LocMemCache"
+CACHES = {
+    "default": {
+        "BACKEND": os.environ.get("DJANGO_CACHE_BACKEND", LOCAL_MEMORY_CACHE),
+        "LOCATION": os.environ.get("DJANGO_CACHE_LOCATION", "hamstrings"),
+        "TIMEOUT": 24 * 3600,
+    }
+}
+if CACHES["default"]["BACKEND"] == LOCAL_MEMORY_CACHE:
+    # A few thousand regions per worker: some tens of MB of HTML at the very most.
+    CACHES["default"]["OPTIONS"] = {"MAX_ENTRIES": envint("DJANGO_CACHE_MAX_ENTRIES", 2000)}
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
