@@ -318,12 +318,13 @@ def seed_loggers(count: str, out: str) -> dict:
     for session in sessions:
         cookie = cookies[session.user_id]
         path = reverse("programs-log-set", args=[session.pk])
+        slots = [(item, n, side) for item in by_session[session.pk] for n, side in item.slots()]
+        # `listed`: how many sets the screen shows, as the player posts it.
         queues.append(
             [
                 f'{{"{path}","{cookie}","item={item.pk}&set_number={number}&side={side}'
-                f'&reps={item.reps}&hold_seconds={item.hold_seconds}"}},'
-                for item in by_session[session.pk]
-                for number, side in item.slots()
+                f'&reps={item.reps}&hold_seconds={item.hold_seconds}&listed={listed}"}},'
+                for listed, (item, number, side) in enumerate(slots)
             ]
         )
     # Round-robin over the people: each logs its sets in order, one at a time, as a person
@@ -380,8 +381,10 @@ def _measure_log_set() -> dict:
     item = next(i for i in session.items.order_by("order") if i.planned_set_count > 2)
     url = reverse("programs-log-set", args=[session.pk])
     results = []
-    for number, side in item.slots()[:-1]:
+    before = SetLog.objects.filter(item__session=session).count()
+    for listed, (number, side) in enumerate(item.slots()[:-1], start=before):
         body = {
+            "listed": listed,
             "item": item.pk,
             "set_number": number,
             "side": side,

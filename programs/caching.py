@@ -13,8 +13,10 @@ entries hold nothing personal.
 
 from __future__ import annotations
 
+import secrets
+
 from django.core.cache import cache
-from django.db.models import F, Subquery
+from django.db.models import Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -75,9 +77,14 @@ def content_version() -> int:
 
 
 def content_changed(**kwargs) -> None:
-    """Moves the version on (a signal receiver, so it takes the signal's arguments)."""
-    if not ContentVersion.objects.update(number=F("number") + 1):
-        ContentVersion.objects.create(number=1)
+    """Moves the version on (a signal receiver, so it takes the signal's arguments).
+
+    To a new random number, as the person's version (`care.events.lock_person`): a restored or
+    failed-over database never hands out a number a cache already holds entries under.
+    """
+    number = secrets.randbits(63)
+    if not ContentVersion.objects.update(number=number):
+        ContentVersion.objects.create(number=number)
 
 
 def exercise_guide(exercise_id: int) -> dict:

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from .care.events import lock_person
 from .models import (
     Clearance,
     FlareUp,
@@ -413,6 +414,9 @@ def delete_account(user) -> None:
 
     keys = _session_keys(user)
     with transaction.atomic():
+        # The person's lock first, as every write to their record takes it: a set logged at
+        # this moment waits for the delete (and then finds nothing) instead of crossing it.
+        lock_person(user.pk)
         username = user.get_username()
         for model in (AccessAttempt, AccessFailureLog, AccessLog):
             model.objects.filter(username=username).delete()

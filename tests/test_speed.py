@@ -11,9 +11,11 @@ import datetime as dt
 import gzip
 import re
 import uuid
+from pathlib import Path
 
 import pytest
 import time_machine
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client, override_settings
@@ -29,6 +31,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from hamstrings.template_loaders import compact, is_compacted
 from programs.models import (
     Exercise,
     SessionExercise,
@@ -182,6 +185,22 @@ class CachedPagesMachine(RuleBasedStateMachine):
     def self_test(self, left: int, right: int) -> None:
         self.post("programs-self-test", data={"left_angle": left, "right_angle": right})
 
+    @rule(warning=st.booleans())
+    def screen_again(self, warning: bool) -> None:
+        data = {
+            "recent_injury": "no",
+            "pelvic_tilt": "no",
+            "disc_problems": "no",
+            "left_angle": "52",
+            "right_angle": "56",
+        }
+        data |= {"red_flags": ["numbness"]} if warning else {"no_red_flags": "on"}
+        self.post("programs-screening", data=data)
+
+    @rule()
+    def end_the_plan(self) -> None:
+        self.post("programs-plan-end", data={"confirm": "yes"})
+
     @rule()
     def flare_up_and_over(self) -> None:
         self.post("programs-flare-up")
@@ -300,10 +319,10 @@ def test_the_answer_to_a_set_is_small_when_more_of_the_exercise_is_to_do(
     user_client, session, ninety
 ):
     sizes = []
-    for number, side in ninety.slots()[:-1]:
-        response = user_client.post(
-            log_url(session), next_set(ninety, number, side), headers={"HX-Request": "true"}
-        )
+    for listed, (number, side) in enumerate(ninety.slots()[:-1]):
+        # As the screen posts it: with how many sets it shows.
+        data = next_set(ninety, number, side) | {"listed": listed}
+        response = user_client.post(log_url(session), data, headers={"HX-Request": "true"})
         assert response.headers["HX-Retarget"] == "#work-card"
         sizes.append((len(response.content), len(gzip.compress(response.content))))
     # On the wire (compressed, as the browser is sent it) at most 3 KB, however many sets
@@ -364,3 +383,51 @@ def test_a_content_load_moves_the_content_version_on(db):
     Exercise.objects.update(name="Renamed in bulk")  # no signal: the loader must say so itself
     load_content(force=True)
     assert content_version() > before
+
+
+# --- templates without their indentation --------------------------------------------------------
+
+
+def our_templates() -> list[Path]:
+    return sorted(p for p in (django_settings.BASE_DIR / "templates").rglob("*") if p.is_file())
+
+
+def test_compacting_a_template_keeps_white_space_wherever_there_was_some():
+    compacted = [p for p in our_templates() if is_compacted(p.name)]
+    assert len(compacted) > 20
+    for path in compacted:
+        text = path.read_text()
+        assert re.sub(r"\s+", " ", compact(text)) == re.sub(r"\s+", " ", text), path
+        # Where leading spaces are content, compacting would change what is shown.
+        assert "<pre" not in text and "<textarea" not in text, path
+
+
+def test_mail_keeps_its_lines_and_blank_lines():
+    from django.template.loader import get_template
+
+    for name in (
+        "registration/password_reset_email.html",
+        "registration/password_reset_subject.txt",
+    ):
+        assert not is_compacted(name)
+        source = (django_settings.BASE_DIR / "templates" / name).read_text()
+        assert get_template(name).template.source == source
+
+
+def test_a_screen_that_missed_a_set_gets_the_list_and_the_map_whole(user_client, session, ninety):
+    warm_up = session.items.get(order=1)
+    first = next_set(ninety, 1, Side.LEFT) | {"listed": "0"}
+    answer = user_client.post(log_url(session), first, headers={"HX-Request": "true"})
+    assert f'id="map-{ninety.pk}" hx-swap-oob="true"' in answer.content.decode()
+    # Another tab logs the warm-up: this screen still says it shows one set.
+    number, side = warm_up.slots()[0]
+    user_client.post(log_url(session), next_set(warm_up, number, side) | {"hold_seconds": 60})
+    stale = next_set(ninety, 1, Side.RIGHT) | {"listed": "1"}
+    body = user_client.post(log_url(session), stale, headers={"HX-Request": "true"}).content
+    body = body.decode()
+    assert 'id="logged" hx-swap-oob="true"' in body and 'id="session-map"' in body
+    assert "beforeend:#logged-list" not in body
+    fresh = next_set(ninety, 2, Side.LEFT) | {"listed": "3"}
+    body = user_client.post(log_url(session), fresh, headers={"HX-Request": "true"}).content
+    body = body.decode()
+    assert "beforeend:#logged-list" in body and 'id="session-map"' not in body

@@ -12,11 +12,11 @@ Nothing outside this module writes a plan's status, stage, pause or rest day.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import statistics
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
@@ -117,9 +117,12 @@ def lock_person(user_id: int) -> None:
     row until the transaction ends, so a finish, a late set and a new screening for one person
     queue up instead of crossing. One statement: logging a set pays one query for both.
     """
-    if not Profile.objects.filter(user_id=user_id).update(version=F("version") + 1):
+    # A new random number, not one more: a database restored from a backup, or a replica
+    # promoted after losing the last writes, must never hand out a number already cached.
+    version = secrets.randbits(63)
+    if not Profile.objects.filter(user_id=user_id).update(version=version):
         Profile.objects.get_or_create(user_id=user_id)
-        Profile.objects.filter(user_id=user_id).update(version=F("version") + 1)
+        Profile.objects.filter(user_id=user_id).update(version=version)
 
 
 def _lock(user) -> Profile:

@@ -148,6 +148,16 @@ RULES: list[Rule] = [
     ),
     Rule(
         CLEARANCE,
+        "no plan, and an injury reported in the safety check since the warning",
+        (S.CLINICIAN,),
+        S.INJURY,
+        "none open",
+        "Nothing owed any more; the injury reported since still needs rest, ice and compression "
+        "before a plan starts.",
+        "004",
+    ),
+    Rule(
+        CLEARANCE,
         "the plan was ended while it waited",
         (S.CLINICIAN,),
         S.ENDED,
@@ -259,6 +269,15 @@ RULES: list[Rule] = [
         S.CLINICIAN,
         "none open",
         "The plan ends, but the clinician's check it waited for is still owed.",
+    ),
+    Rule(
+        PLAN_ENDED,
+        "after the clinician's check, before the safety check it asks for",
+        (S.CLINICIAN, S.PAUSED),
+        S.ENDED,
+        "none open",
+        "The plan ends; the clinician's check is on record, and a new safety check starts a "
+        "new plan.",
     ),
     Rule(
         PLAN_ENDED,

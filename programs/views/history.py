@@ -65,7 +65,10 @@ def history(request: HttpRequest) -> HttpResponse:
     ctx |= {
         "record": caching.record_key(request.user),
         "cache_seconds": caching.TIMEOUT,
-        "page_asked": (request.GET.get("page") or "1")[:12],
+        # Digits only, so made-up page numbers cannot fill the cache with copies of one page.
+        "page_asked": min(int(asked), 10**6)
+        if (asked := request.GET.get("page", "")).isdigit()
+        else 1,
         "self_test_form": SelfTestForm(),
     }
     if request.htmx and not request.htmx.history_restore_request:

@@ -568,7 +568,11 @@ def _render_set_saved(
     }
     ctx["set_form"] = SetLogForm.for_slot(shown, *ctx["next_slot"])
     logs = ctx["logs"]
-    if len(logs) > 1 and logs[-1] is added and not shown.undo_pending:
+    # The screen says how many sets it showed: all but this one (no other tab logged one in the
+    # meantime), and the new row is added; otherwise the list and the map come whole.
+    up_to_date = logged.form.data.get("listed") == str(ctx["logged_total"] - 1)
+    ctx["stale_screen"] = not up_to_date
+    if len(logs) > 1 and logs[-1] is added and not shown.undo_pending and up_to_date:
         ctx["append_row"] = added
     else:
         ctx["logged_rows"] = _logged_rows(logs, _undoable(session, items), shown)
@@ -585,6 +589,7 @@ def _counts(items: list[SessionExercise]) -> dict:
         # Against the whole plan: a skip shows as skipped, not as a smaller plan fully done.
         "planned_sets": sum(i.planned_set_count for i in items),
         "skipped_sets": sum(i.planned_set_count for i in items if i.is_skipped),
+        "logged_total": sum(len(i.logs.all()) for i in items),
     }
 
 

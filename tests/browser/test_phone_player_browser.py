@@ -381,3 +381,54 @@ def test_a_rep_ended_early_is_not_counted_as_a_whole_one(browser, live_server, s
     assert (log.reps, log.hold_seconds) == (1, arch.hold_seconds)
     context.close()
     assert not problems, problems
+
+
+def _stray_text_beside_the_card(page) -> list[str]:
+    """Text swapped in next to the card instead of where it belongs (a part that lost its tags)."""
+    return page.evaluate(
+        """() => Array.from(document.querySelector('.work-side').childNodes)
+            .filter(n => n.nodeType === Node.TEXT_NODE && n.textContent.trim())
+            .map(n => n.textContent.trim())"""
+    )
+
+
+def test_the_answer_to_each_set_updates_the_list_the_map_and_the_summary(phone, person):
+    user, session = person
+    ninety = session.items.get(exercise__slug="ninety-ninety-active-hamstring-stretch")
+    _player(phone, session, ninety)
+    for done, shows in ((1, "Right side"), (2, "Set 2 of 3"), (3, "Right side")):
+        _settle(phone)
+        phone.locator("[data-start]").tap()
+        expect(phone.locator("[data-prescription]")).to_contain_text(shows, timeout=15_000)
+        expect(phone.locator("#logged-list .logged-set")).to_have_count(done)
+        expect(phone.locator(f"#summary-{ninety.pk}")).to_contain_text(f"{done} of 6")
+        expect(phone.locator(".session-progress label")).to_contain_text(f"{done} of ")
+        assert _stray_text_beside_the_card(phone) == []
+    expect(phone.locator(f"#map-{ninety.pk} .map-item")).to_have_class(re.compile("map-started"))
+
+    # Another tab logs a set of another exercise meanwhile: this screen missed it, so the
+    # answer to its next set brings the list and the map whole, not one row.
+    warm_up = session.items.get(order=1)
+    other = Client()
+    other.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    number, side = warm_up.slots()[0]
+    response = other.post(
+        reverse("programs-log-set", args=[session.pk]),
+        {
+            "item": warm_up.pk,
+            "set_number": number,
+            "side": side,
+            "reps": warm_up.reps,
+            "hold_seconds": warm_up.hold_seconds or 0,
+            "client_token": "0" * 31 + "1",
+        },
+    )
+    assert response.status_code == 303
+    _settle(phone)
+    phone.locator("[data-start]").tap()
+    expect(phone.locator("#logged-list .logged-set")).to_have_count(4, timeout=15_000)
+    ids = phone.locator("#logged-list .logged-set").evaluate_all("rows => rows.map(r => r.id)")
+    assert len(set(ids)) == 4
+    expect(phone.locator(f"#map-{warm_up.pk} .map-item")).to_have_class(re.compile("map-done"))
+    expect(phone.locator(".session-progress label")).to_contain_text("5 of ")
+    assert _stray_text_beside_the_card(phone) == []
