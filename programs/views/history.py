@@ -135,8 +135,12 @@ class _HistoryPage:
         return stats.flare_up_days(self.user, self.today)
 
     @cached_property
+    def _days(self) -> dict:
+        return stats.with_flare_up_days(self._finished, self._flare_days)
+
+    @cached_property
     def weeks(self) -> list:
-        days = stats.with_flare_up_days(self._finished, self._flare_days)
+        days = self._days
         plan = self.plan
         began = min([*days, stats.local_day(plan.created_at)] if plan else days, default=None)
         return stats.calendar(
@@ -145,7 +149,7 @@ class _HistoryPage:
 
     @cached_property
     def _by_week(self) -> dict:
-        return stats.per_week(stats.with_flare_up_days(self._finished, self._flare_days))
+        return stats.per_week(self._days)
 
     @property
     def this_week(self):

@@ -55,6 +55,16 @@ def _get_session_for_user(request: HttpRequest, session_id: int) -> WorkoutSessi
     )
 
 
+def _get_session_with_items_for_user(
+    request: HttpRequest, session_id: int
+) -> tuple[WorkoutSession, list[SessionExercise]]:
+    """The person's session and its items, in the query that reads the items."""
+    items = services.items_with_session(request.user, session_id)
+    # No items: another person's session (404), or one with nothing in it.
+    session = items[0].session if items else _get_session_for_user(request, session_id)
+    return session, items
+
+
 def _get_item_for_user(request: HttpRequest, session_id: int, item_id: int) -> SessionExercise:
     return get_object_or_404(
         SessionExercise.objects.select_related("session__plan", "exercise"),
@@ -131,8 +141,7 @@ def start(request: HttpRequest) -> HttpResponse:
 @require_safe
 @vary_on_headers("HX-Request")
 def player(request: HttpRequest, session_id: int) -> HttpResponse:
-    items = services.items_with_session(request.user, session_id)
-    session = items[0].session if items else _get_session_for_user(request, session_id)
+    session, items = _get_session_with_items_for_user(request, session_id)
     if not session.is_open:
         return redirect(session.get_absolute_url())
     if not _plan_running(session):
@@ -143,7 +152,7 @@ def player(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @dataclass
 class _Logged:
-    """What storing one posted set came to, decided under the session's lock, drawn after it."""
+    """What storing one posted set came to, decided under the person's lock, drawn after it."""
 
     session: WorkoutSession
     items: list[SessionExercise] = field(default_factory=list)
@@ -188,8 +197,7 @@ def _log_posted_set(request: HttpRequest, session_id: int) -> _Logged:
             # First, so a finish or the care rules ending the session queue up behind this set
             # (or this set behind them) instead of crossing.
             events.lock_person(request.user.pk)
-            items = services.items_with_session(request.user, session_id)
-            session = items[0].session if items else _get_session_for_user(request, session_id)
+            session, items = _get_session_with_items_for_user(request, session_id)
             if not session.is_open or not _plan_running(session):
                 return _Logged(session, closed=True)
             form = SetLogForm(request.POST, items=items)
@@ -514,14 +522,8 @@ def _render_player(
         shown = slot.item
     all_done = slot is None
     ctx = {
-        "session": session,
-        "player_url": reverse("programs-player", args=[session.pk]),
-        "items": items,
-        "ms_per_second": ms_per_second,
+        **_session_ctx(session, items, announce, errors),
         "all_done": all_done,
-        "errors": errors or [],
-        "announce": announce,
-        **_counts(items),
         "finish_form": finish_form or FinishForm(asks_steady_back=services.asks_steady_back(items)),
         "finish_open": finish_form is not None,
         "skip_reasons": SkipReason.choices,
@@ -554,17 +556,10 @@ def _render_set_saved(
     other places that changed. The figure, steps and cautions stay on screen, so none of the
     exercise's content is read or drawn."""
     items, added = logged.items, logged.saved
-    ms_per_second = settings.PLAYER_MS_PER_SECOND
     ctx = {
-        "session": session,
-        "player_url": reverse("programs-player", args=[session.pk]),
-        "items": items,
-        "ms_per_second": ms_per_second,
-        "errors": [],
+        **_session_ctx(session, items, f"{added.label} saved."),
+        **_card_ctx(items, shown, settings.PLAYER_MS_PER_SECOND),
         "edit": {},
-        "announce": f"{added.label} saved.",
-        **_counts(items),
-        **_card_ctx(items, shown, ms_per_second),
     }
     ctx["set_form"] = SetLogForm.for_slot(shown, *ctx["next_slot"])
     logs = ctx["logs"]
@@ -583,8 +578,20 @@ def _render_set_saved(
     return render(request, f"{TEMPLATE}#set_saved", ctx)
 
 
-def _counts(items: list[SessionExercise]) -> dict:
+def _session_ctx(
+    session: WorkoutSession,
+    items: list[SessionExercise],
+    announce: str,
+    errors: list[str] | None = None,
+) -> dict:
+    """What every drawing of the player needs: the session, its items and its counts."""
     return {
+        "session": session,
+        "player_url": reverse("programs-player", args=[session.pk]),
+        "items": items,
+        "ms_per_second": settings.PLAYER_MS_PER_SECOND,
+        "errors": errors or [],
+        "announce": announce,
         "done_sets": sum(len(i.logs.all()) for i in items if not i.is_skipped),
         # Against the whole plan: a skip shows as skipped, not as a smaller plan fully done.
         "planned_sets": sum(i.planned_set_count for i in items),
