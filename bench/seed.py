@@ -421,10 +421,17 @@ def measure_queries() -> dict:
             client, reverse("programs-history"), fresh=True
         )
         results[f"dashboard, {label}"] = _measure(client, reverse("programs-dashboard"))
+        results[f"dashboard drawn afresh, {label}"] = _measure(
+            client, reverse("programs-dashboard"), fresh=True
+        )
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(main_user, backend=BACKEND)
-    results["player"] = _measure(client, reverse("programs-player", args=[session.pk]))
-    results["plan"] = _measure(client, reverse("programs-plan"))
+    for name, url in (
+        ("player", reverse("programs-player", args=[session.pk])),
+        ("plan", reverse("programs-plan")),
+    ):
+        results[name] = _measure(client, url)
+        results[f"{name} drawn afresh"] = _measure(client, url, fresh=True)
     results["log a set (same exercise next)"] = _measure_log_set()
     return results
 

@@ -137,6 +137,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "programs.caching.csrf_hole",
             ],
             # Django 6.0 has partials built in with the same syntax; until then, this library.
             "builtins": ["template_partials.templatetags.partials"],

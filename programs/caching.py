@@ -14,11 +14,19 @@ entries hold nothing personal.
 from __future__ import annotations
 
 import secrets
+import uuid
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass
 
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db.models import Subquery
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.safestring import mark_safe
 
 from .models import (
@@ -52,24 +60,50 @@ TIMEOUT = 24 * 3600
 PLAYER = "programs/player/player.html"
 
 
-def record_key(user) -> str:
-    """What a page drawn from a person's record is cached under: whose it is, the version of
-    their record and of the content, and the day and time zone it is drawn for. One query.
+@dataclass(frozen=True)
+class Record:
+    """Where a person's record stands, read in one query: what pages drawn from it are cached
+    under, and whether the clock alone could change them before the next write."""
+
+    key: str
+    # Within a day of moving their days to another zone, whether a session counts depends on
+    # the hour (care.events.not_counted): pages are drawn afresh until that has passed.
+    steady: bool
+
+
+def record(user) -> Record:
+    """Whose record it is, its version and the content's, and the day and time zone it is
+    drawn for, both the person's own calendar day and the one this browser is shown in.
 
     Every write to the record moves its version on in the write's own transaction
     (`care.events.lock_person`), so a cached page is never older than the record it shows.
     """
+    from .care.events import ZONE_GRACE
     from .care.models import Profile
 
     row = (
         Profile.objects.filter(user_id=user.pk)
         .annotate(content=Subquery(ContentVersion.objects.values("number")[:1]))
-        .values_list("version", "content")
+        .values_list("version", "content", "time_zone", "time_zone_changed_at")
         .first()
     )
-    version, content = row if row else ("new", content_version())
+    if row is None:
+        version, content, own_zone, moved = "new", content_version(), "UTC", None
+    else:
+        version, content, own_zone, moved = row
+    now = timezone.now()
+    try:
+        own_day = timezone.localtime(now, zoneinfo.ZoneInfo(own_zone)).date()
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        own_day = now.date()
     zone = timezone.get_current_timezone_name()
-    return f"{user.pk}.{version}.{content or 0}.{timezone.localdate():%Y%m%d}.{zone}"
+    key = f"{user.pk}.{version}.{content or 0}.{own_day:%Y%m%d}.{timezone.localdate(now):%Y%m%d}.{zone}"
+    return Record(key, steady=moved is None or now - moved >= ZONE_GRACE)
+
+
+def record_key(user) -> str:
+    """What a page drawn from a person's record is cached under (`record`). One query."""
+    return record(user).key
 
 
 def content_version() -> int:
@@ -136,3 +170,76 @@ def connect() -> None:
         post_delete.connect(
             content_changed, sender=model, dispatch_uid=f"content-{model.__name__}-deleted"
         )
+
+
+# --- a person's pages, drawn once per version of their record ---------------------------------
+
+# Where a page served from the cache gets what must be new in every response: the CSRF token
+# (masked afresh each time, as Django does) and one-use tokens such as a set's client token.
+# From the secret key, so nothing a person types can contain it.
+HOLE = salted_hmac("programs.caching.hole", "page").hexdigest()[:24]
+CSRF_HOLE = f"csrf-{HOLE}"
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """A person's page as its view drew it."""
+
+    response: HttpResponse
+    # False when the clock alone changes it before the next write: a rest counting down, an
+    # undo on offer for a few minutes.
+    keep: bool = True
+    # One-use values drawn into it (a set's client token): each serve gets new ones.
+    tokens: tuple[str, ...] = ()
+
+
+def person_page(request: HttpRequest, parts: tuple, draw: Callable[[], Drawn]) -> HttpResponse:
+    """The page `draw` makes for this person, served from the cache while their record, the
+    content, the day and the time zone are those it was drawn from.
+
+    `parts` tell the page apart from the person's other pages (its name, the ids in its
+    address, the htmx fragment or the whole page); they come from the view, never raw from the
+    query string. What a person may see is checked by `draw`: an entry is only ever made from
+    a page drawn for this person, under their own id.
+
+    Not from the cache: a page with a message waiting to be shown once, and any answer but a
+    200. The views give the rest of what the clock changes (`Drawn.keep`, `Record.steady`).
+    """
+    if len(get_messages(request)):
+        return draw().response
+    now = record(request.user)
+    key = "page:" + ":".join(str(part) for part in parts) + ":" + now.key
+    if now.steady and (entry := cache.get(key)) is not None:
+        return _served(request, entry)
+    request.drawing_for_cache = True
+    try:
+        drawn = draw()
+    finally:
+        request.drawing_for_cache = False
+    response = drawn.response
+    if response.streaming:
+        return response
+    content = response.content.decode()
+    if now.steady and drawn.keep and response.status_code == 200:
+        kept = content
+        for number, token in enumerate(drawn.tokens):
+            kept = kept.replace(token, f"{HOLE}:t{number}:")
+        entry = {"content": kept, "type": response["Content-Type"], "tokens": len(drawn.tokens)}
+        cache.set(key, entry, TIMEOUT)
+    response.content = content.replace(CSRF_HOLE, get_token(request))
+    return response
+
+
+def _served(request: HttpRequest, entry: dict) -> HttpResponse:
+    content = entry["content"].replace(CSRF_HOLE, get_token(request))
+    for number in range(entry["tokens"]):
+        content = content.replace(f"{HOLE}:t{number}:", str(uuid.uuid4()))
+    return HttpResponse(content, content_type=entry["type"])
+
+
+def csrf_hole(request: HttpRequest) -> dict:
+    """A context processor: while a page is drawn for the cache, its CSRF token is a hole that
+    each serve fills (`person_page`). After Django's own, so it wins while it applies."""
+    if getattr(request, "drawing_for_cache", False):
+        return {"csrf_token": CSRF_HOLE}
+    return {}

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from programs.care import events
 from programs.models import (
     ChangeKind,
     Exercise,
@@ -300,6 +301,9 @@ def past_session(plan, days_ago):
         pain_after=3,
     )
     log_all_sets(past, when=when)
+    # Made behind the app's back: move the record's version on, as every write of the app's
+    # own does, so the next page is drawn from it rather than served from the cache.
+    events.lock_person(plan.user_id)
     return past
 
 

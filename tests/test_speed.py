@@ -103,7 +103,7 @@ class CachedPagesMachine(RuleBasedStateMachine):
         headers = {"HX-Request": "true"} if htmx else {}
         response = self.client.post(reverse(name, args=args), data or {}, headers=headers)
         assert response.status_code < 500
-        self.clock.shift(dt.timedelta(seconds=40))
+        self.clock.shift(dt.timedelta(seconds=3))
         return response
 
     @initialize(zone=st.sampled_from(["UTC", "Pacific/Auckland"]))
@@ -210,9 +210,21 @@ class CachedPagesMachine(RuleBasedStateMachine):
     def move_time_zone(self, zone: str) -> None:
         self.post("programs-time-zone", data={"time_zone": zone})
 
-    @rule(hours=st.sampled_from([1, 12, 24, 72]))
-    def time_passes(self, hours: int) -> None:
-        self.clock.shift(dt.timedelta(hours=hours))
+    @rule()
+    def a_clinician_clears_them(self) -> None:
+        today = dt.datetime.now(dt.UTC).date()
+        self.post("programs-clearance", data={"seen_on": today.isoformat(), "confirm": "on"})
+
+    # Seconds (a rest counting down), a quarter of an hour (an undo's window), hours and days
+    # (a move of time zone settling, a day's session, rest days).
+    @rule(
+        gap=st.sampled_from(
+            [dt.timedelta(seconds=5), dt.timedelta(seconds=40), dt.timedelta(minutes=16)]
+            + [dt.timedelta(hours=hours) for hours in (1, 12, 24, 72)]
+        )
+    )
+    def time_passes(self, gap: dt.timedelta) -> None:
+        self.clock.shift(gap)
 
     @rule(data=st.data())
     def an_editor_changes_the_content(self, data) -> None:
@@ -232,12 +244,19 @@ class CachedPagesMachine(RuleBasedStateMachine):
             exercise.name = f"{exercise.name}*"
             exercise.save()
 
-    def served_and_fresh(self, url: str) -> tuple[str, str]:
-        served = self.client.get(url)
+    def served_and_fresh(self, url: str, htmx: bool = False) -> tuple[str, str]:
+        headers = {"HX-Request": "true"} if htmx else {}
+        served = self.client.get(url, headers=headers)
         with override_settings(CACHES=NO_CACHE):
-            fresh = self.client.get(url)
+            fresh = self.client.get(url, headers=headers)
         assert served.status_code == fresh.status_code
         return same_page(served.content), same_page(fresh.content)
+
+    @invariant()
+    def the_dashboard_and_the_plan_are_never_stale(self) -> None:
+        for name in ("programs-dashboard", "programs-plan"):
+            served, fresh = self.served_and_fresh(reverse(name))
+            assert served == fresh, f"{name} served from the cache differs from a fresh drawing"
 
     @invariant()
     def the_history_is_never_stale(self) -> None:
@@ -249,8 +268,10 @@ class CachedPagesMachine(RuleBasedStateMachine):
         session = self.open_session()
         if session is None:
             return
-        served, fresh = self.served_and_fresh(reverse("programs-player", args=[session.pk]))
-        assert served == fresh, "the player served from the cache differs from a fresh drawing"
+        url = reverse("programs-player", args=[session.pk])
+        for address, htmx in ((url, False), (f"{url}?item=1", True)):
+            served, fresh = self.served_and_fresh(address, htmx)
+            assert served == fresh, f"the player at {address} served from the cache is stale"
 
 
 CachedPagesMachine.TestCase.settings = settings(
@@ -432,3 +453,85 @@ def test_a_screen_that_missed_a_set_gets_the_list_and_the_map_whole(user_client,
     body = user_client.post(log_url(session), fresh, headers={"HX-Request": "true"}).content
     body = body.decode()
     assert "beforeend:#logged-list" in body and 'id="session-map"' not in body
+
+
+# --- a person's pages served from the cache -----------------------------------------------------
+
+TOKENS = re.compile(r'(?:csrfmiddlewaretoken|client_token)" value="([^"]+)"')
+
+
+def served_twice(client, url: str) -> tuple[str, list[str]]:
+    """The page drawn once, then as seen again: its HTML and the queries the second look ran."""
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode(), data_queries(captured)
+
+
+@pytest.mark.parametrize("page", ["programs-dashboard", "programs-plan", "programs-player"])
+def test_a_page_seen_again_costs_three_queries(user_client, session, page):
+    url = reverse(page, args=[session.pk] if page == "programs-player" else [])
+    _, queries = served_twice(user_client, url)
+    # The session and the user, and the versions of the record and the content.
+    assert len(queries) == 3, queries
+
+
+def test_a_served_player_has_new_tokens_that_work(user, session, bridge):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user, backend=BACKEND)
+    url = reverse("programs-player", args=[session.pk]) + f"?item={bridge.order}"
+    drawn = TOKENS.findall(client.get(url).content.decode())
+    served, queries = served_twice(client, url)
+    assert len(queries) == 3, "not served from the cache"
+    again = TOKENS.findall(served)
+    assert len(again) == len(drawn) >= 2
+    assert not set(again) & set(drawn), "a served page repeats a token of the page it was drawn as"
+    csrf = again[0]
+    token = re.search(r'client_token" value="([^"]+)"', served).group(1)
+    data = next_set(bridge, 1, Side.NONE) | {"client_token": token, "csrfmiddlewaretoken": csrf}
+    assert client.post(log_url(session), data).status_code == 303
+    assert SetLog.objects.filter(item=bridge, client_token=token).exists()
+
+
+def test_a_rest_counting_down_is_drawn_afresh(user_client, session, bridge):
+    url = reverse("programs-player", args=[session.pk]) + f"?item={bridge.order}"
+    with time_machine.travel(START, tick=False) as clock:
+        user_client.post(log_url(session), next_set(bridge, 1, Side.NONE))
+        user_client.get(url)
+        clock.shift(dt.timedelta(seconds=7))
+        body = user_client.get(url).content.decode()
+    left = re.search(r'data-rest-ms="(\d+)"', body)
+    assert left and int(left.group(1)) == (bridge.rest_seconds - 7) * 1000, body
+
+
+def test_an_undo_is_no_longer_offered_once_its_time_is_up(user_client, session, bridge):
+    url = reverse("programs-player", args=[session.pk]) + f"?item={bridge.order}"
+    with time_machine.travel(START, tick=False) as clock:
+        user_client.post(log_url(session), next_set(bridge, 1, Side.NONE))
+        logged = SetLog.objects.get(item=bridge)
+        user_client.post(reverse("programs-delete-set", args=[session.pk, logged.pk]))
+        assert "undo-form" in user_client.get(url).content.decode()
+        clock.shift(dt.timedelta(minutes=16))
+        assert "undo-form" not in user_client.get(url).content.decode()
+
+
+def test_pages_are_drawn_afresh_for_a_day_after_a_move_of_time_zone(user_client, session):
+    url = reverse("programs-dashboard")
+    with time_machine.travel(START, tick=False) as clock:
+        user_client.post(reverse("programs-time-zone"), {"time_zone": "Asia/Tokyo"})
+        user_client.get(url)  # where the message about the move is shown
+        # Whether a session today counts depends on the hour until the move has settled.
+        _, queries = served_twice(user_client, url)
+        assert len(queries) > 3
+        clock.shift(dt.timedelta(hours=25))
+        _, queries = served_twice(user_client, url)
+        assert len(queries) == 3
+
+
+def test_a_message_waiting_is_shown_on_a_page_seen_before(user_client, session):
+    _, queries = served_twice(user_client, reverse("programs-plan"))
+    assert len(queries) == 3
+    # Refused without a change to the record: the version stays, the message must show.
+    answer = user_client.post(reverse("programs-plan-end"), follow=True)
+    assert "Nothing was changed: tick the box" in answer.content.decode()

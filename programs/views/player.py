@@ -141,13 +141,29 @@ def start(request: HttpRequest) -> HttpResponse:
 @require_safe
 @vary_on_headers("HX-Request")
 def player(request: HttpRequest, session_id: int) -> HttpResponse:
+    order = request.GET.get("item", "")
+    # Only an order the session could have names its own entry; any other is no choice at all.
+    chosen = int(order) if order.isdigit() and len(order) <= 3 else None
+    parts = ("player", session_id, chosen, _template(request))
+    return caching.person_page(request, parts, lambda: _draw_player(request, session_id, chosen))
+
+
+def _draw_player(request: HttpRequest, session_id: int, order: int | None) -> caching.Drawn:
     session, items = _get_session_with_items_for_user(request, session_id)
     if not session.is_open:
-        return redirect(session.get_absolute_url())
+        return caching.Drawn(redirect(session.get_absolute_url()), keep=False)
     if not _plan_running(session):
-        return _closed(request, session)
-    shown = _item_by_order(items, request.GET.get("item"))
-    return _render_player(request, session, items, shown, chosen=shown is not None)
+        return caching.Drawn(_closed(request, session), keep=False)
+    shown = _item_by_order(items, str(order)) if order is not None else None
+    ctx = _player_ctx(session, items, shown, chosen=shown is not None)
+    set_form = ctx.get("set_form")
+    return caching.Drawn(
+        render(request, _template(request), ctx),
+        # A rest counts down from the last set and an undo is offered for minutes: the clock
+        # changes those pages, so they are drawn afresh each time.
+        keep=not ctx.get("rest_ms") and not any(item.undo_pending for item in items),
+        tokens=(str(set_form["client_token"].value()),) if set_form else (),
+    )
 
 
 @dataclass
@@ -516,6 +532,31 @@ def _render_player(
     announce: str = "",
     status: int = 200,
 ) -> HttpResponse:
+    ctx = _player_ctx(
+        session,
+        items,
+        shown,
+        chosen=chosen,
+        forms=(set_form, skip_form, finish_form),
+        edit=edit,
+        errors=errors,
+        announce=announce,
+    )
+    return render(request, _template(request), ctx, status=status)
+
+
+def _player_ctx(
+    session: WorkoutSession,
+    items: list[SessionExercise],
+    shown: SessionExercise | None,
+    *,
+    chosen: bool = False,
+    forms: tuple = (None, None, None),
+    edit: dict | None = None,
+    errors: list[str] | None = None,
+    announce: str = "",
+) -> dict:
+    set_form, skip_form, finish_form = forms
     ms_per_second = settings.PLAYER_MS_PER_SECOND
     slot = session.current_slot(items)
     if shown is None and slot is not None:
@@ -546,7 +587,7 @@ def _render_player(
                 "edit": edit or {},
             }
         )
-    return render(request, _template(request), ctx, status=status)
+    return ctx
 
 
 def _render_set_saved(

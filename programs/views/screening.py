@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from .. import caching
 from ..care import events
 from ..care.choices import CareState, Cause
 from ..care.prescribing import Limits, forward_bend_note, planned_exercises
@@ -179,12 +180,19 @@ def dashboard_ctx(request: HttpRequest, clearance_form: ClearanceForm | None = N
 @login_required
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "programs/dashboard.html", dashboard_ctx(request))
+    def draw() -> caching.Drawn:
+        return caching.Drawn(render(request, "programs/dashboard.html", dashboard_ctx(request)))
+
+    return caching.person_page(request, ("dashboard",), draw)
 
 
 @login_required
 @require_safe
 def plan(request: HttpRequest) -> HttpResponse:
+    return caching.person_page(request, ("plan",), lambda: caching.Drawn(_draw_plan(request)))
+
+
+def _draw_plan(request: HttpRequest) -> HttpResponse:
     user = request.user
     now = situation(user)
     current = now.plan
