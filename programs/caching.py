@@ -13,12 +13,16 @@ entries hold nothing personal.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import secrets
 import uuid
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db.models import Subquery
@@ -88,22 +92,51 @@ def record(user) -> Record:
         .first()
     )
     if row is None:
-        version, content, own_zone, moved = "new", content_version(), "UTC", None
-    else:
-        version, content, own_zone, moved = row
+        # Nothing written yet: nothing to key a page on that a later record could not share.
+        return Record(f"{user.pk}.new", steady=False)
+    version, content, own_zone, moved = row
     now = timezone.now()
     try:
         own_day = timezone.localtime(now, zoneinfo.ZoneInfo(own_zone)).date()
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         own_day = now.date()
     zone = timezone.get_current_timezone_name()
-    key = f"{user.pk}.{version}.{content or 0}.{own_day:%Y%m%d}.{timezone.localdate(now):%Y%m%d}.{zone}"
+    days = f"{own_day:%Y%m%d}.{timezone.localdate(now):%Y%m%d}"
+    key = f"{release()}.{HOLE[:8]}.{user.pk}.{version}.{content or 0}.{days}.{zone}"
     return Record(key, steady=moved is None or now - moved >= ZONE_GRACE)
 
 
 def record_key(user) -> str:
     """What a page drawn from a person's record is cached under (`record`). One query."""
     return record(user).key
+
+
+@functools.cache
+def release() -> str:
+    """A digest of the code, the templates and the static files' manifest this process runs.
+
+    In every key, so with a cache shared by every machine a page drawn by one release is never
+    served by another (old wording, or static files under names the new release does not have),
+    during a rolling deploy or after it.
+    """
+    root = Path(settings.BASE_DIR)
+    files = sorted(
+        [
+            *root.glob("programs/**/*.py"),
+            *root.glob("hamstrings/*.py"),
+            *root.glob("templates/**/*"),
+        ]
+    )
+    if settings.STATIC_ROOT:
+        files.append(Path(settings.STATIC_ROOT) / "staticfiles.json")
+    digest = hashlib.sha256()
+    for path in files:
+        if path.is_file():
+            digest.update(
+                str(path.relative_to(root) if path.is_relative_to(root) else path).encode()
+            )
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def content_version() -> int:
@@ -127,7 +160,7 @@ def exercise_guide(exercise_id: int) -> dict:
     `stop`: the stop-level cautions, folded, for the top of the card; `figure`: the moving
     figure; `how`: the steps with their cautions; `step` and `cue`: the figure's step.
     """
-    key = f"guide:{content_version()}:{exercise_id}"
+    key = f"guide:{release()}:{content_version()}:{exercise_id}"
     guide = cache.get(key)
     if guide is None:
         guide = _draw_guide(exercise_id)

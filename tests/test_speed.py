@@ -535,3 +535,54 @@ def test_a_message_waiting_is_shown_on_a_page_seen_before(user_client, session):
     # Refused without a change to the record: the version stays, the message must show.
     answer = user_client.post(reverse("programs-plan-end"), follow=True)
     assert "Nothing was changed: tick the box" in answer.content.decode()
+
+
+def test_a_page_drawn_by_another_release_is_not_served(user_client, session, monkeypatch):
+    from programs import caching
+
+    url = reverse("programs-dashboard")
+    served_twice(user_client, url)
+    monkeypatch.setattr(caching, "release", lambda: "another")
+    with CaptureQueriesContext(connection) as captured:
+        user_client.get(url)
+    assert len(data_queries(captured)) > 3
+
+
+def test_a_page_drawn_under_another_secret_key_is_never_served_with_its_hole(
+    user_client, session, monkeypatch
+):
+    from programs import caching
+
+    url = reverse("programs-dashboard")
+    served_twice(user_client, url)
+    old = caching.CSRF_HOLE
+    # Another machine, or this one after the secret key was rotated, with the cache shared.
+    monkeypatch.setattr(caching, "HOLE", "f" * 24)
+    monkeypatch.setattr(caching, "CSRF_HOLE", "csrf-" + "f" * 24)
+    body = user_client.get(url).content.decode()
+    assert old not in body and "csrf-" + "f" * 24 not in body
+
+
+def test_every_new_record_has_its_own_version(db):
+    from programs.models import Profile
+
+    first, second = UserFactory(), UserFactory()
+    versions = {Profile.objects.get_or_create(user=u)[0].version for u in (first, second)}
+    assert len(versions) == 2 and 0 not in versions
+
+
+def test_a_change_to_the_account_reaches_the_pages_at_once(user_client, user, session):
+    url = reverse("programs-dashboard")
+    served_twice(user_client, url)
+    assert "Editors" not in user_client.get(url).content.decode()
+    user.is_staff = True  # as an admin would make them
+    user.save()
+    assert "Editors" in user_client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("order", ["²", "٣", "99", "x"])
+def test_an_item_that_names_nothing_shows_the_session(user_client, session, order):
+    url = reverse("programs-player", args=[session.pk])
+    response = user_client.get(url, {"item": order})
+    assert response.status_code == 200
+    assert same_page(response.content) == same_page(user_client.get(url).content)

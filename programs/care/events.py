@@ -12,7 +12,6 @@ Nothing outside this module writes a plan's status, stage, pause or rest day.
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 import statistics
 from dataclasses import dataclass
 
@@ -38,7 +37,7 @@ from ..models import (
 )
 from ..services import session_items
 from .choices import Cause, DayAfter, NotCounted, PauseReason, SessionDose, Warning
-from .models import Clearance, FlareUp, Profile
+from .models import Clearance, FlareUp, Profile, new_version
 from .prescribing import (
     FORWARD_BENDS_BACK,
     FORWARD_BENDS_REASON,
@@ -117,9 +116,7 @@ def lock_person(user_id: int) -> None:
     row until the transaction ends, so a finish, a late set and a new screening for one person
     queue up instead of crossing. One statement: logging a set pays one query for both.
     """
-    # A new random number, not one more: a database restored from a backup, or a replica
-    # promoted after losing the last writes, must never hand out a number already cached.
-    version = secrets.randbits(63)
+    version = new_version()
     if not Profile.objects.filter(user_id=user_id).update(version=version):
         Profile.objects.get_or_create(user_id=user_id)
         Profile.objects.filter(user_id=user_id).update(version=version)

@@ -7,6 +7,7 @@ app label stays ``programs`` and migrations stay in one place.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import zoneinfo
 
 from django.conf import settings
@@ -15,6 +16,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .choices import Warning
+
+
+def new_version() -> int:
+    """A record's version: random, never one more, so a database restored from a backup (or a
+    replica promoted after losing the last writes) never hands out a number a cache holds."""
+    return secrets.randbits(63)
 
 
 class Profile(models.Model):
@@ -37,7 +44,7 @@ class Profile(models.Model):
     # Moved on by every write to the person's record, as the first thing its transaction does:
     # the row lock makes one person's writes queue up, and pages drawn from the record are
     # cached under the number (programs/caching.py), so none outlives the record it shows.
-    version = models.PositiveBigIntegerField(default=0, editable=False)
+    version = models.PositiveBigIntegerField(default=new_version, editable=False)
     # Set by a warning sign or by a pause for pain; only a confirmed clearance empties it.
     clearance_due_since = models.DateTimeField(null=True, blank=True)
     clearance_due_for = models.CharField(max_length=10, choices=Warning.choices, blank=True)

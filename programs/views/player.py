@@ -143,7 +143,7 @@ def start(request: HttpRequest) -> HttpResponse:
 def player(request: HttpRequest, session_id: int) -> HttpResponse:
     order = request.GET.get("item", "")
     # Only an order the session could have names its own entry; any other is no choice at all.
-    chosen = int(order) if order.isdigit() and len(order) <= 3 else None
+    chosen = int(order) if order.isascii() and order.isdigit() and len(order) <= 3 else None
     parts = ("player", session_id, chosen, _template(request))
     return caching.person_page(request, parts, lambda: _draw_player(request, session_id, chosen))
 
@@ -161,7 +161,10 @@ def _draw_player(request: HttpRequest, session_id: int, order: int | None) -> ca
         render(request, _template(request), ctx),
         # A rest counts down from the last set and an undo is offered for minutes: the clock
         # changes those pages, so they are drawn afresh each time.
-        keep=not ctx.get("rest_ms") and not any(item.undo_pending for item in items),
+        # An order that names no item draws the session's own page: not kept twice.
+        keep=not ctx.get("rest_ms")
+        and not any(item.undo_pending for item in items)
+        and (order is None or shown is not None),
         tokens=(str(set_form["client_token"].value()),) if set_form else (),
     )
 
@@ -417,7 +420,7 @@ def _go(request: HttpRequest, url: str) -> HttpResponse:
 
 
 def _item_by_order(items: list[SessionExercise], order: str | None) -> SessionExercise | None:
-    if order and order.isdigit():
+    if order and order.isascii() and order.isdigit():
         return next((i for i in items if i.order == int(order)), None)
     return None
 
