@@ -25,6 +25,7 @@ from .models import (
     FlareUp,
     Plan,
     PlanChange,
+    Schedule,
     Screening,
     SelfTest,
     SessionExercise,
@@ -83,6 +84,12 @@ def _account(user) -> Iterator[dict[str, Any]]:
         "email": user.email,
         "date_joined": _when(user.date_joined),
     }
+
+
+def _schedule(user) -> Iterator[dict[str, Any]]:
+    # The calendar feed's token is a key, not data about the person: it stays out of exports.
+    for chosen in Schedule.objects.filter(user=user):
+        yield {"days": ", ".join(chosen.day_names), "time": chosen.time.strftime("%H:%M")}
 
 
 def _screenings(user) -> Iterator[dict[str, Any]]:
@@ -245,6 +252,7 @@ def tables(user) -> list[Table]:
 
     return [
         table("account", "Account", "username email date_joined", _account),
+        table("schedule", "Session days", "days time", _schedule),
         table(
             "screenings",
             "Screenings",
@@ -337,6 +345,7 @@ def json_chunks(user) -> Iterator[str]:
     by_name = {t.name: t for t in tables(user)}
     yield '{"exported_at": ' + dumps(_when(timezone.now()))
     yield ',\n"account": ' + dumps(next(iter(by_name["account"].rows())))
+    yield ',\n"schedule": ' + dumps(next(iter(by_name["schedule"].rows()), None))
     for name in ("screenings", "self_tests", "plans", "plan_changes", "flare_ups", "clearances"):
         yield f",\n{dumps(name)}: ["
         for n, row in enumerate(by_name[name].rows()):

@@ -152,7 +152,10 @@ def current_plan(user) -> Plan | None:
     return Plan.objects.filter(user=user).select_related("program", "stage").first()
 
 
-def sessions_per_week(plan: Plan | None) -> int:
+def sessions_per_week(plan: Plan | None, schedule=None) -> int:
+    """A week's target: the days the person chose, or else what their plan asks for."""
+    if schedule is not None:
+        return len(schedule.weekdays)
     return plan.program.sessions_per_week if plan else DEFAULT_SESSIONS_PER_WEEK
 
 

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import accounts, care, history, library, ops, player, pwa, screening
+from .views import accounts, care, history, library, ops, player, pwa, schedule, screening
 
 library_urls = [
     path("", library.home, name="programs-home"),
@@ -27,6 +27,9 @@ plan_urls = [
     path("care/clearance/", care.clearance, name="programs-clearance"),
     path("care/flare-up/", care.flare_up, name="programs-flare-up"),
     path("care/flare-up/over/", care.flare_up_over, name="programs-flare-up-over"),
+    path("schedule/", schedule.schedule, name="programs-schedule"),
+    path("schedule/new-address/", schedule.new_feed_address, name="programs-schedule-new-address"),
+    path("calendar/<str:token>.ics", schedule.calendar_feed, name="programs-calendar-feed"),
 ]
 
 session_urls = [

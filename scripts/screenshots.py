@@ -56,6 +56,8 @@ for n, (before, after) in enumerate(pains):
 for n, (left, right) in enumerate([(48, 52), (52, 55), (55, 60), (60, 62)]):
     SelfTestFactory(user=user, left_angle=left, right_angle=right,
                     taken_at=now - dt.timedelta(days=21 - n * 7))
+from programs.models import Schedule
+Schedule.objects.create(user=user, days=Schedule.bits([0, 2, 4]))
 session = events.session_started(user, events.StartAnswers(pain_before=2))
 hold = next(i for i in session.items.select_related("exercise").order_by("order")
             if i.exercise.effort == Effort.HOLD)
@@ -89,7 +91,7 @@ def wait_until_up(url: str, server: subprocess.Popen) -> None:
 
 def shoot(page, name: str) -> None:
     path = OUT / f"{name}.png"
-    page.screenshot(path=str(path), full_page=name.startswith(("library", "history")))
+    page.screenshot(path=str(path), full_page=name.startswith(("library", "history", "schedule")))
     print("wrote", path.relative_to(ROOT))
 
 
@@ -134,6 +136,8 @@ def take_all(browser, base: str, demo: dict, width: str, viewport: dict, scheme:
     page.goto(f"{base}/history/")
     page.wait_for_load_state("networkidle")
     shoot(page, f"history-{suffix}")
+    page.goto(f"{base}/schedule/")
+    shoot(page, f"schedule-{suffix}")
     context.close()
 
 

@@ -94,6 +94,7 @@ def test_the_csv_holds_exactly_my_rows(user_client, user, history):
     tables = _csv(user_client)
     assert list(tables) == [
         "Account",
+        "Session days",
         "Screenings",
         "Self-tests",
         "Plans",

@@ -210,6 +210,10 @@ class CachedPagesMachine(RuleBasedStateMachine):
     def move_time_zone(self, zone: str) -> None:
         self.post("programs-time-zone", data={"time_zone": zone})
 
+    @rule(days=st.sets(st.integers(0, 6), min_size=1), hour=st.integers(0, 23))
+    def choose_session_days(self, days: set[int], hour: int) -> None:
+        self.post("programs-schedule", data={"days": sorted(days), "time": f"{hour:02}:00"})
+
     @rule()
     def a_clinician_clears_them(self) -> None:
         today = dt.datetime.now(dt.UTC).date()

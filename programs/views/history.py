@@ -35,6 +35,7 @@ from ..models import (
     Side,
     WorkoutSession,
 )
+from ..schedule.models import Schedule
 from ..services import session_items
 
 SESSIONS_PER_PAGE = 15
@@ -88,6 +89,7 @@ class _HistoryPage:
         "page",
         "plan",
         "target",
+        "target_is_chosen",
         "weeks",
         "this_week",
         "adherence",
@@ -123,8 +125,16 @@ class _HistoryPage:
         return stats.current_plan(self.user)
 
     @cached_property
+    def _schedule(self):
+        return Schedule.of(self.user)
+
+    @cached_property
     def target(self) -> int:
-        return stats.sessions_per_week(self.plan)
+        return stats.sessions_per_week(self.plan, self._schedule)
+
+    @cached_property
+    def target_is_chosen(self) -> bool:
+        return self._schedule is not None
 
     @cached_property
     def _finished(self) -> dict:

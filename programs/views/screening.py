@@ -41,6 +41,8 @@ from ..models import (
     TiltAnswer,
     WorkoutSession,
 )
+from ..schedule.days import upcoming
+from ..schedule.models import Schedule
 
 RECENT_CHANGES = 5
 RECENT_SESSIONS = 5
@@ -146,6 +148,7 @@ def _today_ctx(request: HttpRequest, now: Situation) -> dict:
         "left_out": left_out,
         "offer": offer,
         "open_session": sessions.in_progress().first(),
+        "next_session": next(iter(upcoming(Schedule.of(request.user), now, weeks=2)), None),
         "start_form": StartForm(asks_day_after=offer.asks_day_after),
         "progress": stage_progress(plan, now.profile),
         "recent_sessions": sessions.exclude(status="in_progress")

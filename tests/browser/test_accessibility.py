@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from programs.models import Exercise
+from programs.models import Exercise, Schedule
 from tests.factories import (
     PlanFactory,
     UserFactory,
@@ -38,6 +38,7 @@ PERSONAL = [
     "session",
     "exercise-history",
     "self-test",
+    "schedule",
     "delete-account",
     "password-change",
 ]
@@ -66,6 +67,7 @@ def person(db):
     finished = finished_session(plan, pain_before=4, pain_after=3)
     finished_session(plan, pain_before=3, pain_after=2)
     open_session = WorkoutSessionFactory(user=user, plan=plan)
+    Schedule.objects.create(user=user, days=Schedule.bits([0, 2, 4]))
     slug = finished.items.first().exercise.slug
     # One open session a person: the finish of a session needs someone else.
     done = UserFactory()
@@ -78,6 +80,7 @@ def person(db):
             "screening-result": reverse("programs-screening-result", args=[plan.screening.pk]),
             "player-all-done": reverse("programs-player", args=[all_done.pk]),
             "self-test": reverse("programs-self-test"),
+            "schedule": reverse("programs-schedule"),
             "delete-account": reverse("programs-delete-account"),
             "password-change": reverse("password_change"),
             "password-reset": reverse("password_reset"),
