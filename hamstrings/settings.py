@@ -238,6 +238,8 @@ EMAIL_BACKEND = _email_backend or (
     else "django.core.mail.backends.dummy.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "hamstrings@localhost")
+# Where links in mail sent with no request to hand (`manage.py send_reminders`) point.
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
 # Password-reset mail in production: DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend
 EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("DJANGO_EMAIL_PORT", 587)

@@ -1094,7 +1094,8 @@ def amount_text(item: SessionExercise, reps: int, seconds: int, done: bool = Fal
 # The care rules' own records live with the rules; importing them here registers them with the
 # app, so they keep its label and its migrations.
 from .care.models import Clearance, FlareUp, Profile  # noqa: E402, F401
-from .schedule.models import Schedule  # noqa: E402, F401
+from .schedule.models import Schedule, SentReminder  # noqa: E402, F401
+from .summary.models import SummaryShare  # noqa: E402, F401
 
 
 class Throttle(models.Model):

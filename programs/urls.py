@@ -1,6 +1,17 @@
 from django.urls import include, path
 
-from .views import accounts, care, history, library, ops, player, pwa, schedule, screening
+from .views import (
+    accounts,
+    care,
+    history,
+    library,
+    ops,
+    player,
+    pwa,
+    schedule,
+    screening,
+    summary,
+)
 
 library_urls = [
     path("", library.home, name="programs-home"),
@@ -30,6 +41,16 @@ plan_urls = [
     path("schedule/", schedule.schedule, name="programs-schedule"),
     path("schedule/new-address/", schedule.new_feed_address, name="programs-schedule-new-address"),
     path("calendar/<str:token>.ics", schedule.calendar_feed, name="programs-calendar-feed"),
+    path(
+        "reminders/confirm/<str:token>/", schedule.confirm_email, name="programs-reminders-confirm"
+    ),
+    path("reminders/stop/<str:token>/", schedule.stop_reminders, name="programs-reminders-stop"),
+    path("summary/", summary.summary, name="programs-summary"),
+    path("summary/summary.pdf", summary.summary_pdf, name="programs-summary-pdf"),
+    path("summary/share/", summary.share, name="programs-summary-share"),
+    path("summary/share/<int:share_id>/revoke/", summary.revoke, name="programs-summary-revoke"),
+    path("shared/<str:token>/", summary.shared, name="programs-shared-summary"),
+    path("shared/<str:token>/summary.pdf", summary.shared_pdf, name="programs-shared-summary-pdf"),
 ]
 
 session_urls = [

@@ -91,7 +91,9 @@ def wait_until_up(url: str, server: subprocess.Popen) -> None:
 
 def shoot(page, name: str) -> None:
     path = OUT / f"{name}.png"
-    page.screenshot(path=str(path), full_page=name.startswith(("library", "history", "schedule")))
+    page.screenshot(
+        path=str(path), full_page=name.startswith(("library", "history", "schedule", "summary"))
+    )
     print("wrote", path.relative_to(ROOT))
 
 
@@ -138,6 +140,8 @@ def take_all(browser, base: str, demo: dict, width: str, viewport: dict, scheme:
     shoot(page, f"history-{suffix}")
     page.goto(f"{base}/schedule/")
     shoot(page, f"schedule-{suffix}")
+    page.goto(f"{base}/summary/")
+    shoot(page, f"summary-{suffix}")
     context.close()
 
 

@@ -432,6 +432,11 @@ def _example_path(route: str) -> str:
     return "/" + path.lstrip("^").rstrip("$")
 
 
+# Posted by a mail client's one-click unsubscribe (RFC 8058), which has no CSRF token to send:
+# the signed token in the address is the key, and all it can do is stop the reminders.
+CSRF_EXEMPT = {"/reminders/stop/x/"}
+
+
 def _program_routes() -> list[str]:
     return sorted(
         {
@@ -439,7 +444,21 @@ def _program_routes() -> list[str]:
             for route, _ in _all_url_patterns()
             if not route.startswith("admin/") and "(?P" not in route
         }
+        - CSRF_EXEMPT
     )
+
+
+def test_the_one_post_without_csrf_is_the_signed_unsubscribe():
+    from programs.views.schedule import stop_reminders
+
+    exempt = {
+        _example_path(route)
+        for route, entry in _all_url_patterns()
+        if getattr(getattr(entry, "callback", None), "csrf_exempt", False)
+        and not route.startswith("admin/")
+    }
+    assert exempt == CSRF_EXEMPT
+    assert stop_reminders.csrf_exempt
 
 
 def test_the_csrf_route_list_covers_the_app():

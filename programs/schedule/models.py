@@ -37,6 +37,10 @@ class Schedule(models.Model):
     days = models.PositiveSmallIntegerField(help_text="The session days, one bit a weekday.")
     time = models.TimeField(default=dt.time(18, 0), help_text="When, on the person's own clock.")
     feed_token = models.CharField(max_length=64, unique=True, default=new_feed_token)
+    # Opt-in; sent only to an address the person confirmed by the link mailed to it.
+    reminders = models.BooleanField(default=False)
+    reminder_email = models.EmailField(blank=True)
+    verified_email = models.EmailField(blank=True, help_text="The address whose link was opened.")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -62,9 +66,35 @@ class Schedule(models.Model):
     def day_names(self) -> list[str]:
         return [WEEKDAYS[day] for day in self.weekdays]
 
+    @property
+    def email_verified(self) -> bool:
+        return bool(self.reminder_email) and self.reminder_email == self.verified_email
+
+    @property
+    def sends_reminders(self) -> bool:
+        return self.reminders and self.email_verified
+
     def is_session_day(self, date: dt.date) -> bool:
         return bool(self.days & (1 << date.weekday()))
 
     @staticmethod
     def bits(weekdays) -> int:
         return sum(1 << int(day) for day in set(weekdays))
+
+
+class SentReminder(models.Model):
+    """One row per person and session day a reminder went out: the database, not the sender,
+    makes sure there is never a second, however many senders run at once on however many
+    machines."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField(help_text="The session day, on the person's own calendar.")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "date"], name="one_reminder_a_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.date}"

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ..care import events
 from ..care.state import situation
 from ..forms.schedule import ScheduleForm
-from ..schedule import days, feed
+from ..schedule import days, feed, reminders
 from ..schedule.models import Schedule, new_feed_token
 from ..stats import sessions_per_week
 
@@ -25,22 +27,32 @@ def schedule(request: HttpRequest) -> HttpResponse:
     now = situation(request.user)
     per_week = sessions_per_week(now.plan)
     if chosen is not None:
-        initial = {"days": chosen.weekdays, "time": chosen.time}
+        initial = {
+            "days": chosen.weekdays,
+            "time": chosen.time,
+            "reminders": chosen.reminders,
+            "reminder_email": chosen.reminder_email or request.user.email,
+        }
     else:
-        initial = {"days": list(days.suggested_days(per_week))}
-    form = ScheduleForm(request.POST if request.method == "POST" else None, initial=initial)
+        initial = {
+            "days": list(days.suggested_days(per_week)),
+            "reminder_email": request.user.email,
+        }
+    form = ScheduleForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        can_mail=settings.MAIL_CONFIGURED,
+    )
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            # Moves the record's version on: the dashboard and the history show the days.
-            events.lock_person(request.user.pk)
-            Schedule.objects.update_or_create(
-                user=request.user,
-                defaults={
-                    "days": Schedule.bits(form.cleaned_data["days"]),
-                    "time": form.cleaned_data["time"],
-                },
-            )
+        saved = _save_schedule(request, form.cleaned_data)
         messages.success(request, "Your session days are saved.")
+        if saved.reminders and not saved.email_verified:
+            reminders.verification_mail(saved, _base_url(request)).send()
+            messages.info(
+                request,
+                f"We sent a link to {saved.reminder_email}. Open it to confirm the address, and "
+                "the reminders start.",
+            )
         return redirect("programs-schedule")
     ctx = {
         "form": form,
@@ -57,6 +69,21 @@ def schedule(request: HttpRequest) -> HttpResponse:
         ctx["webcal_url"] = "webcal://" + address.split("://", 1)[1]
     status = 400 if form.errors else 200
     return render(request, "programs/schedule.html", ctx, status=status)
+
+
+def _save_schedule(request: HttpRequest, data: dict) -> Schedule:
+    fields = {"days": Schedule.bits(data["days"]), "time": data["time"]}
+    if "reminders" in data:
+        fields |= {"reminders": data["reminders"], "reminder_email": data["reminder_email"]}
+    with transaction.atomic():
+        # Moves the record's version on: the dashboard and the history show the days.
+        events.lock_person(request.user.pk)
+        saved, _ = Schedule.objects.update_or_create(user=request.user, defaults=fields)
+    return saved
+
+
+def _base_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
 
 
 @login_required
@@ -92,3 +119,51 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"
     return response
+
+
+def _confirm_page(
+    request: HttpRequest, template: str, ctx: dict, status: int = 200
+) -> HttpResponse:
+    response = render(request, template, ctx, status=status)
+    # The token is in the address: keep it out of search engines and other sites' logs.
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
+    """The link mailed to a new address. Opening it shows a button; the button confirms (a
+    mail scanner that follows links must not confirm an address for someone)."""
+    found = reminders.verified(token)
+    chosen = Schedule.objects.filter(user_id=found[0]).first() if found else None
+    if chosen is None or chosen.reminder_email != found[1]:
+        return _confirm_page(
+            request,
+            "programs/reminders/link_expired.html",
+            {},
+            status=400,
+        )
+    if request.method == "POST":
+        with transaction.atomic():
+            events.lock_person(chosen.user_id)
+            Schedule.objects.filter(pk=chosen.pk).update(verified_email=found[1])
+        return _confirm_page(request, "programs/reminders/confirmed.html", {"email": found[1]})
+    return _confirm_page(request, "programs/reminders/confirm.html", {"email": found[1]})
+
+
+# A mail client's one-click unsubscribe (RFC 8058) posts here with no CSRF token; the signed
+# token in the address is what makes the request the person's.
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def stop_reminders(request: HttpRequest, token: str) -> HttpResponse:
+    user_id = reminders.unsubscribed_user_id(token)
+    chosen = Schedule.objects.filter(user_id=user_id).first() if user_id else None
+    if chosen is None:
+        raise Http404
+    if request.method == "POST":
+        with transaction.atomic():
+            events.lock_person(chosen.user_id)
+            Schedule.objects.filter(pk=chosen.pk).update(reminders=False)
+        return _confirm_page(request, "programs/reminders/stopped.html", {})
+    return _confirm_page(request, "programs/reminders/stop.html", {"token": token})

@@ -1,7 +1,9 @@
 """axe-core finds nothing on any page, in light and dark mode, and nothing scrolls sideways at
 360 px. axe-core comes from the npm registry (`make test` installs it into node_modules)."""
 
+import datetime as dt
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -9,10 +11,13 @@ from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from programs.models import Exercise, Schedule
+from programs.schedule import reminders
+from programs.summary.models import SummaryShare
 from tests.factories import (
     PlanFactory,
     UserFactory,
@@ -26,7 +31,18 @@ from .conftest import PHONE
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 NARROW = {"width": 360, "height": 800}
 
-PUBLIC = ["home", "library", "exercise", "signup", "login", "password-reset", "reset-confirm"]
+PUBLIC = [
+    "home",
+    "library",
+    "exercise",
+    "signup",
+    "login",
+    "password-reset",
+    "reset-confirm",
+    "reminders-stop",
+    "reminders-confirm",
+    "shared-summary",
+]
 PERSONAL = [
     "screening",
     "screening-result",
@@ -39,6 +55,7 @@ PERSONAL = [
     "exercise-history",
     "self-test",
     "schedule",
+    "summary",
     "delete-account",
     "password-change",
 ]
@@ -67,7 +84,13 @@ def person(db):
     finished = finished_session(plan, pain_before=4, pain_after=3)
     finished_session(plan, pain_before=3, pain_after=2)
     open_session = WorkoutSessionFactory(user=user, plan=plan)
-    Schedule.objects.create(user=user, days=Schedule.bits([0, 2, 4]))
+    schedule = Schedule.objects.create(
+        user=user, days=Schedule.bits([0, 2, 4]), reminders=True, reminder_email="me@example.org"
+    )
+    confirm = reminders.verification_mail(schedule, "").body
+    shared = SummaryShare.objects.create(
+        user=user, weeks=6, expires_at=timezone.now() + dt.timedelta(days=30)
+    )
     slug = finished.items.first().exercise.slug
     # One open session a person: the finish of a session needs someone else.
     done = UserFactory()
@@ -81,6 +104,10 @@ def person(db):
             "player-all-done": reverse("programs-player", args=[all_done.pk]),
             "self-test": reverse("programs-self-test"),
             "schedule": reverse("programs-schedule"),
+            "summary": reverse("programs-summary"),
+            "shared-summary": reverse("programs-shared-summary", args=[shared.token]),
+            "reminders-stop": reminders.unsubscribe_url(schedule).removeprefix(settings.SITE_URL),
+            "reminders-confirm": re.search(r"/reminders/confirm/\S+/", confirm).group(0),
             "delete-account": reverse("programs-delete-account"),
             "password-change": reverse("password_change"),
             "password-reset": reverse("password_reset"),
