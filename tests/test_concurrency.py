@@ -166,3 +166,32 @@ def test_retries_mixed_with_new_sets_lose_nothing_and_double_nothing(session_in_
     stored = _stored(session)
     assert sum(stored.values()) == len(slots)
     assert max(stored.values()) == 1
+
+
+def test_four_reminder_senders_at_once_send_one_mail():
+    import datetime as dt
+
+    import time_machine
+    from django.core import mail
+
+    from programs.schedule.models import Schedule, SentReminder
+    from programs.schedule.reminders import send_due
+    from tests.factories import screen
+
+    user = UserFactory()
+    screen(user)
+    Schedule.objects.create(
+        user=user,
+        days=Schedule.bits(range(7)),
+        time=dt.time(7, 0),
+        reminders=True,
+        reminder_email="me@example.org",
+        verified_email="me@example.org",
+    )
+    mail.outbox = []
+    with time_machine.travel(dt.datetime(2026, 3, 9, 7, 5, tzinfo=dt.UTC), tick=False):
+        results = _in_parallel([send_due] * 4)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert sorted(r.sent for r in results) == [0, 0, 0, 1]
+    assert len(mail.outbox) == 1
+    assert SentReminder.objects.filter(user=user).count() == 1

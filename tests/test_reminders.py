@@ -82,12 +82,14 @@ def test_nothing_is_sent_before_the_address_is_confirmed(user_client, user, plan
     assert Schedule.objects.get(user=user).sends_reminders
 
 
-def test_one_reminder_a_session_day_at_the_persons_own_time(subscribed):
-    # Every ten minutes over four days, as cron would run it, in Auckland's own hours.
-    start = at(MONDAY, 0, 0, "Pacific/Auckland")
+@pytest.mark.parametrize("zone", ["Pacific/Auckland", "America/Los_Angeles", "UTC"])
+def test_one_reminder_a_session_day_at_the_persons_own_time(subscribed, user, zone):
+    Profile.objects.filter(user=user).update(time_zone=zone)
+    # Every ten minutes over four days, as cron would run it, in the person's own hours.
+    start = at(MONDAY, 0, 0, zone)
     moments = [start + dt.timedelta(minutes=10 * n) for n in range(4 * 24 * 6)]
     sent = sent_on(moments)
-    local = [moment.astimezone(at(MONDAY, 0, 0, "Pacific/Auckland").tzinfo) for moment in sent]
+    local = [moment.astimezone(start.tzinfo) for moment in sent]
     assert [(m.date(), m.hour, m.minute) for m in local] == [
         (MONDAY, 7, 0),
         (MONDAY + dt.timedelta(days=2), 7, 0),

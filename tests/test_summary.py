@@ -234,3 +234,15 @@ def test_without_pango_the_pdf_says_so_and_the_page_still_works(user_client, rec
     response = user_client.get(reverse("programs-summary-pdf"))
     assert response.status_code == 503 and "Print the page instead" in response.content.decode()
     assert user_client.get(SUMMARY).status_code == 200
+
+
+@NEEDS_POPPLER
+def test_a_clinician_can_download_the_shared_summary_as_a_pdf(user_client, record):
+    with time_machine.travel(NOW, tick=False):
+        share = share_link(user_client, notes=[record["sessions"][2].pk])
+        response = Client().get(reverse("programs-shared-summary-pdf", args=[share.token]))
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=response.content, capture_output=True, check=True
+    ).stdout.decode()
+    assert "Tight behind the left knee." in text and "Felt easier today." not in text
