@@ -36,6 +36,7 @@ from programs.care.state import profile_for, situation
 from programs.models import (
     ChangeKind,
     Clearance,
+    Exercise,
     PlanChange,
     PlanStatus,
     SessionExercise,
@@ -45,6 +46,9 @@ from programs.models import (
     Track,
     WorkoutSession,
 )
+from programs.schedule.days import upcoming
+from programs.schedule.models import Schedule, SentReminder
+from programs.schedule.reminders import send_due
 from tests.factories import UserFactory, log_all_sets
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -139,6 +143,16 @@ class CareMachine(RuleBasedStateMachine):
         profile = profile_for(self.user)
         profile.time_zone = zone
         profile.save()
+        # Every day a session day with a reminder: what the calendar and the reminders offer
+        # is then exactly what the care rules allow, day by day.
+        Schedule.objects.create(
+            user=self.user,
+            days=Schedule.bits(range(7)),
+            time=dt.time(7, 0),
+            reminders=True,
+            reminder_email="me@example.org",
+            verified_email="me@example.org",
+        )
         self.take_the_safety_check(first)
 
     @rule(answers=screenings)
@@ -345,6 +359,36 @@ class CareMachine(RuleBasedStateMachine):
         if self.owed:
             assert self.state() not in TRAINING
             assert profile_for(self.user).clearance_due
+
+    @rule()
+    def the_reminder_sender_runs(self) -> None:
+        now = situation(self.user)
+        rest = now.rest_day
+        done = WorkoutSession.objects.finished().filter(user=self.user, local_date=now.today)
+        mine = SentReminder.objects.filter(user=self.user)
+        before = mine.count()
+        send_due()  # for everyone: the examples before this one left their people behind
+        if mine.count() > before:
+            assert now.can_train and not rest and not done.exists(), now.state
+        assert mine.filter(date=now.today).count() <= 1
+
+    @invariant()
+    def session_days_are_only_days_the_rules_allow(self) -> None:
+        now = situation(self.user)
+        days = upcoming(Schedule.of(self.user), now, weeks=1)
+        if not now.can_train:
+            assert days == [], now.state
+            return
+        assert days, "every day is a session day and the plan runs"
+        if now.plan.rest_until is not None:
+            assert days[0].date > now.plan.rest_until
+        if WorkoutSession.objects.finished().filter(user=self.user, local_date=now.today):
+            assert days[0].date > now.today
+        if now.plan.program.track == Track.RELEASE:
+            stretches = set(
+                Exercise.objects.filter(stretches_hamstrings=True).values_list("name", flat=True)
+            )
+            assert not stretches & {name for day in days for name in day.exercises}
 
     @invariant()
     def nothing_forbidden_is_prescribed(self) -> None:
