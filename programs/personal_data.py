@@ -30,6 +30,7 @@ from .models import (
     SelfTest,
     SessionExercise,
     SetLog,
+    SummaryShare,
     WorkoutSession,
 )
 
@@ -89,7 +90,31 @@ def _account(user) -> Iterator[dict[str, Any]]:
 def _schedule(user) -> Iterator[dict[str, Any]]:
     # The calendar feed's token is a key, not data about the person: it stays out of exports.
     for chosen in Schedule.objects.filter(user=user):
-        yield {"days": ", ".join(chosen.day_names), "time": chosen.time.strftime("%H:%M")}
+        yield {
+            "days": ", ".join(chosen.day_names),
+            "time": chosen.time.strftime("%H:%M"),
+            "reminders": chosen.reminders,
+            "reminder_email": chosen.reminder_email,
+            "email_confirmed": chosen.email_verified,
+        }
+
+
+def _summary_shares(user) -> Iterator[dict[str, Any]]:
+    # Each link's token stays out: it is a key to the shared page, not data about the person.
+    for share in SummaryShare.objects.filter(user=user).order_by("created_at", "pk"):
+        yield {
+            "id": share.pk,
+            "weeks": share.weeks,
+            "period_end": share.period_end.isoformat(),
+            "display_name": share.display_name,
+            "notes_of_sessions": list(share.note_sessions),
+            "created_at": _when(share.created_at),
+            "expires_at": _when(share.expires_at),
+            "revoked_at": _when(share.revoked_at),
+            "first_opened_at": _when(share.first_opened_at),
+            "last_opened_at": _when(share.last_opened_at),
+            "opened": share.opened,
+        }
 
 
 def _screenings(user) -> Iterator[dict[str, Any]]:
@@ -252,7 +277,12 @@ def tables(user) -> list[Table]:
 
     return [
         table("account", "Account", "username email date_joined", _account),
-        table("schedule", "Session days", "days time", _schedule),
+        table(
+            "schedule",
+            "Session days",
+            "days time reminders reminder_email email_confirmed",
+            _schedule,
+        ),
         table(
             "screenings",
             "Screenings",
@@ -293,6 +323,13 @@ def tables(user) -> list[Table]:
             "id session_id order exercise substituted_for planned_sets planned_reps "
             "planned_hold_seconds per_side skipped_reason",
             _session_exercises,
+        ),
+        table(
+            "summary_shares",
+            "Summary links shared",
+            "id weeks period_end display_name notes_of_sessions created_at expires_at revoked_at "
+            "first_opened_at last_opened_at opened",
+            _summary_shares,
         ),
         table(
             "sets",
@@ -346,7 +383,8 @@ def json_chunks(user) -> Iterator[str]:
     yield '{"exported_at": ' + dumps(_when(timezone.now()))
     yield ',\n"account": ' + dumps(next(iter(by_name["account"].rows())))
     yield ',\n"schedule": ' + dumps(next(iter(by_name["schedule"].rows()), None))
-    for name in ("screenings", "self_tests", "plans", "plan_changes", "flare_ups", "clearances"):
+    lists = ("screenings", "self_tests", "plans", "plan_changes", "flare_ups", "clearances")
+    for name in (*lists, "summary_shares"):
         yield f",\n{dumps(name)}: ["
         for n, row in enumerate(by_name[name].rows()):
             yield ("," if n else "") + "\n" + dumps(row)

@@ -398,14 +398,16 @@ class SideTotal:
         return duration(self.right_hold)
 
 
-def side_totals(user, since: dt.date) -> list[SideTotal]:
-    """Left against right for each per-side exercise logged since the given day."""
+def side_totals(user, since: dt.date, until: dt.date | None = None) -> list[SideTotal]:
+    """Left against right for each per-side exercise logged since the given day (up to and
+    including `until`, if given)."""
+    sets = user_sets(user).filter(
+        side__in=[Side.LEFT, Side.RIGHT], item__session__started_at__gte=start_of_day(since)
+    )
+    if until is not None:
+        sets = sets.filter(item__session__started_at__lt=start_of_day(until + dt.timedelta(days=1)))
     rows = (
-        user_sets(user)
-        .filter(
-            side__in=[Side.LEFT, Side.RIGHT], item__session__started_at__gte=start_of_day(since)
-        )
-        .order_by()
+        sets.order_by()
         .values("item__exercise__slug", "item__exercise__name", "item__exercise__order", "side")
         .annotate(total_hold=Sum(SET_HOLD), total_reps=REPS_DONE, set_count=Count("pk"))
     )

@@ -103,6 +103,7 @@ def test_the_csv_holds_exactly_my_rows(user_client, user, history):
         "Flare-ups",
         "Clinicians' checks",
         "Exercises in sessions",
+        "Summary links shared",
         "Sets",
     ]
     assert tables["Account"] == [

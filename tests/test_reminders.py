@@ -216,3 +216,62 @@ def test_nobody_else_gets_my_reminder(subscribed):
     Schedule.objects.create(user=other, days=127, reminders=True, reminder_email="x@example.org")
     sent_on([at(MONDAY, 7, 1, "Pacific/Auckland")])
     assert [m.to for m in mail.outbox] == [["me@example.org"]]
+
+
+def test_reminders_keep_the_persons_hour_across_a_change_to_summer_time(user_client, user, plan):
+    Profile.objects.filter(user=user).update(time_zone="Europe/London")
+    # Friday 27 March and Monday 30 March 2026: London moves its clocks on the 29th.
+    with time_machine.travel(at(dt.date(2026, 3, 26), 12), tick=False):
+        sign_up_for_reminders(user_client, days=(0, 4), time="07:00")
+    link = LINK.search(mail.outbox.pop().body).group(0).removeprefix("http://testserver")
+    with time_machine.travel(at(dt.date(2026, 3, 26), 13), tick=False):
+        Client().post(link)
+    start = at(dt.date(2026, 3, 27), 0, 0, "Europe/London")
+    moments = [start + dt.timedelta(minutes=15 * n) for n in range(4 * 24 * 4)]
+    sent = [m.astimezone(start.tzinfo) for m in sent_on(moments)]
+    assert [(m.date().isoformat(), m.hour, m.minute) for m in sent] == [
+        ("2026-03-27", 7, 0),
+        ("2026-03-30", 7, 0),
+    ]
+    assert {m.utcoffset() for m in sent} == {dt.timedelta(0), dt.timedelta(hours=1)}
+
+
+def test_saving_again_does_not_mail_the_address_again_at_once(user_client, user, plan):
+    with time_machine.travel(at(MONDAY, 1), tick=False) as clock:
+        sign_up_for_reminders(user_client)
+        answer = sign_up_for_reminders(user_client)
+        assert len(mail.outbox) == 1
+        follow = user_client.get(answer["Location"]).content.decode()
+        assert "You can ask for another in a few minutes." in follow
+        clock.shift(dt.timedelta(minutes=11))
+        sign_up_for_reminders(user_client)
+        assert len(mail.outbox) == 2
+    assert "Hello," in mail.outbox[0].body and user.username not in mail.outbox[0].body
+
+
+def test_a_mail_server_that_refuses_leaves_the_days_saved(user_client, user, plan, monkeypatch):
+    import smtplib
+
+    from django.core.mail import EmailMessage
+
+    def refused(self, *args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("gone")
+
+    monkeypatch.setattr(EmailMessage, "send", refused)
+    answer = sign_up_for_reminders(user_client, days=(1,))
+    assert answer.status_code == 302
+    assert Schedule.objects.get(user=user).weekdays == [1]
+    assert "could not be sent just now" in user_client.get(answer["Location"]).content.decode()
+
+
+def test_the_stop_page_says_when_reminders_are_already_off(subscribed):
+    sent_on([at(MONDAY, 7, 1, "Pacific/Auckland")])
+    path = (
+        mail.outbox[0]
+        .extra_headers["List-Unsubscribe"]
+        .strip("<>")
+        .removeprefix("http://127.0.0.1:8000")
+    )
+    Client().post(path)
+    body = Client().get(path).content.decode()
+    assert "Reminders are off" in body and "Stop the reminders?" not in body

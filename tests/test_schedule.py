@@ -208,6 +208,8 @@ def test_the_schedule_page_shows_only_my_own_feed(user_client, user, plan, other
     assert user.schedule.feed_token in body
     assert other_user.schedule.feed_token not in body
     assert "webcal://" in body
+    # Offered both ways: the webcal:// button and the plain address as a link.
+    assert f'href="http://testserver{feed_url(user.schedule)}"' in body
 
 
 def test_the_schedule_needs_a_login_and_a_new_address_a_post(user_client):
@@ -229,3 +231,13 @@ def test_the_export_holds_the_days_but_not_the_feeds_key(user_client, user, plan
     body = b"".join(response.streaming_content).decode()
     assert '"days": "Monday, Thursday"' in body and '"time": "07:30"' in body
     assert Schedule.objects.get(user=user).feed_token not in body
+
+
+def test_in_a_flare_up_the_feed_offers_the_gentle_routine(user_client, user, plan):
+    choose(user_client, days=range(7))
+    user_client.post(reverse("programs-flare-up"))
+    found = events_of(Client().get(feed_url(user.schedule)))
+    assert found
+    assert all(str(e["description"]).startswith("Flare-up day") for e in found), found[0][
+        "description"
+    ]

@@ -56,7 +56,7 @@ def test_it_shows_six_weeks_by_default_with_the_numbers(user_client, record):
     with time_machine.travel(NOW, tick=False):
         response = user_client.get(SUMMARY)
     summary = response.context["summary"]
-    assert summary.weeks == 6 and summary.done == 5
+    assert summary.weeks == 6 and len(summary.pain) == 5
     assert summary.pain_before_avg == 3.8 and summary.pain_after_avg == 3.2
     body = response.content.decode()
     assert "Average before: <strong>3.8</strong>; after: <strong>3.2</strong>" in body
@@ -87,10 +87,10 @@ def test_the_pdf_carries_the_numbers_on_the_page(user_client, record):
     ).stdout.decode()
     summary = page.context["summary"]
     for shown in (
-        f"{summary.done} sessions finished of {summary.planned} planned",
+        f"{summary.adherence.done} sessions finished of {summary.adherence.planned} planned",
         f"Average before: {summary.pain_before_avg}; after: {summary.pain_after_avg}",
         "Tight behind the left knee.",
-        summary.username,
+        page.context["shown_name"],
     ):
         assert shown in " ".join(text.split()), shown
     for test in summary.self_tests:
@@ -175,7 +175,10 @@ def test_a_wrong_token_is_gone(user_client, record):
 def test_another_persons_share_cannot_be_revoked_or_seen_in_my_page(user_client, record):
     other = UserFactory()
     theirs = SummaryShare.objects.create(
-        user=other, weeks=6, expires_at=timezone.now() + dt.timedelta(days=30)
+        user=other,
+        weeks=6,
+        period_end=timezone.now().date(),
+        expires_at=timezone.now() + dt.timedelta(days=30),
     )
     assert user_client.post(reverse("programs-summary-revoke", args=[theirs.pk])).status_code == 404
     theirs.refresh_from_db()
@@ -246,3 +249,78 @@ def test_a_clinician_can_download_the_shared_summary_as_a_pdf(user_client, recor
         ["pdftotext", "-", "-"], input=response.content, capture_output=True, check=True
     ).stdout.decode()
     assert "Tight behind the left knee." in text and "Felt easier today." not in text
+
+
+def test_adherence_counts_as_the_history_does(user_client, user):
+    """A plan begun two weeks into the period: the weeks before it are not held against the
+    person, and the week in progress counts only once its target is met."""
+    plan = PlanFactory(user=user)
+    plan.created_at = NOW - dt.timedelta(days=16)
+    plan.save(update_fields=["created_at"])
+    for days_ago in (15, 13, 11, 8, 6, 4):
+        finished_session(plan, pain_before=3, pain_after=3, when=NOW - dt.timedelta(days=days_ago))
+    with time_machine.travel(NOW, tick=False):
+        summary = user_client.get(SUMMARY).context["summary"]
+        history = user_client.get(reverse("programs-history")).context["adherence"]
+    history = history() if callable(history) else history
+    assert (summary.adherence.done, summary.adherence.planned) == (history.done, history.planned)
+    assert summary.adherence.planned <= 3 * 3 and summary.adherence.percent <= 100
+
+
+def test_a_shared_link_keeps_the_weeks_the_person_looked_at(user_client, record):
+    with time_machine.travel(NOW, tick=False):
+        share = share_link(user_client)
+        seen = user_client.get(SUMMARY).context["summary"]
+    with time_machine.travel(NOW + dt.timedelta(days=25), tick=False):
+        later = Client().get(reverse("programs-shared-summary", args=[share.token]))
+    shown = later.context["summary"]
+    assert (shown.start, shown.end) == (seen.start, seen.end)
+    assert [s.pk for s in shown.pain] == [s.pk for s in seen.pain]
+
+
+def test_the_shared_page_names_the_person_only_if_they_choose(user_client, user, record):
+    plain = share_link(user_client)
+    client = Client()
+    body = client.get(reverse("programs-shared-summary", args=[plain.token])).content.decode()
+    assert user.username not in body
+    user_client.post(
+        reverse("programs-summary-share"), {"weeks": 6, "days": 30, "display_name": "Sam K."}
+    )
+    named = SummaryShare.objects.latest("pk")
+    assert (
+        "Sam K."
+        in client.get(reverse("programs-shared-summary", args=[named.token])).content.decode()
+    )
+
+
+def test_a_head_request_is_not_counted_as_opened(user_client, record):
+    share = share_link(user_client)
+    Client().head(reverse("programs-shared-summary", args=[share.token]))
+    share.refresh_from_db()
+    assert share.opened == 0
+
+
+@NEEDS_POPPLER
+def test_twelve_busy_weeks_still_fit_on_one_page(user_client, user):
+    plan = PlanFactory(user=user)
+    for n in range(40):
+        when = NOW - dt.timedelta(days=82 - 2 * n)
+        session = finished_session(plan, pain_before=n % 6, pain_after=(n + 1) % 6, when=when)
+        if n % 3 == 0:
+            item = session.items.order_by("order").first()
+            item.skipped_reason = "pain"
+            item.save(update_fields=["skipped_reason"])
+    for n in range(10):
+        SelfTestFactory(
+            user=user,
+            left_angle=40 + n,
+            right_angle=45 + n,
+            taken_at=NOW - dt.timedelta(days=80 - 8 * n),
+        )
+    for paper in ("a4", "letter"):
+        with time_machine.travel(NOW, tick=False):
+            pdf = user_client.get(
+                reverse("programs-summary-pdf"), {"weeks": 12, "paper": paper}
+            ).content
+        info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout
+        assert b"Pages:           1" in info, (paper, info)

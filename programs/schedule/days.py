@@ -42,6 +42,7 @@ class SessionDay:
     day: ProgramDay | None  # what the plan holds for it, going round the stage's days
     # The exercises of that day within the person's limits, as the session would give them.
     exercises: tuple[str, ...] = ()
+    label: str = ""  # the day's name, or the flare-up routine's while a flare-up lasts
 
 
 def upcoming(
@@ -73,12 +74,31 @@ def upcoming(
     }
     following = plan.next_day()
     turn = rotation.index(following) if following in rotation else 0
+    flare_up = _flare_up_routine(now)
     found: list[SessionDay] = []
     date = first
     while date < today + dt.timedelta(weeks=weeks):
         if schedule.is_session_day(date):
-            day = rotation[(turn + len(found)) % len(rotation)] if rotation else None
             starts = dt.datetime.combine(date, schedule.time, tzinfo=zone)
-            found.append(SessionDay(date, starts, day, holds[day.pk] if day else ()))
+            if flare_up is not None:
+                # Until the person says it is over, every session is the gentle routine.
+                found.append(SessionDay(date, starts, None, flare_up[1], flare_up[0]))
+            else:
+                day = rotation[(turn + len(found)) % len(rotation)] if rotation else None
+                held = holds[day.pk] if day else ()
+                found.append(SessionDay(date, starts, day, held, day.name if day else ""))
         date += dt.timedelta(days=1)
     return found
+
+
+def _flare_up_routine(now: Situation) -> tuple[str, tuple[str, ...]] | None:
+    from ..care.events import FLARE_UP_ROUTINE
+    from ..models import Routine
+
+    if now.flare_up is None:
+        return None
+    routine = Routine.objects.filter(slug=FLARE_UP_ROUTINE).first()
+    if routine is None:
+        return "Flare-up routine", ()
+    names = tuple(line.exercise.name for line in routine.items.select_related("exercise"))
+    return routine.name, names

@@ -48,8 +48,8 @@ def _event(user_id: int, session_day: SessionDay, start_url: str, stamp: dt.date
 
 def _description(session_day: SessionDay, start_url: str) -> str:
     lines = []
-    if session_day.day is not None:
-        lines.append(f"{session_day.day.name}: {', '.join(session_day.exercises)}.")
+    if session_day.label:
+        lines.append(f"{session_day.label}: {', '.join(session_day.exercises)}.")
         lines.append(
             "What the session holds can change as your plan moves on or with how your back is "
             "that day: the app shows the session as it stands when you start."

@@ -41,6 +41,9 @@ class Schedule(models.Model):
     reminders = models.BooleanField(default=False)
     reminder_email = models.EmailField(blank=True)
     verified_email = models.EmailField(blank=True, help_text="The address whose link was opened.")
+    # When a confirmation link last went out, and where: at most one every few minutes.
+    confirm_asked_at = models.DateTimeField(null=True, blank=True)
+    confirm_asked_to = models.EmailField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -40,8 +40,8 @@ class Sent:
     failed: int = 0
 
 
-def send_due(now: dt.datetime | None = None) -> Sent:
-    now = now or timezone.now()
+def send_due() -> Sent:
+    now = timezone.now()
     sent = already = failed = 0
     schedules = Schedule.objects.filter(reminders=True, user__is_active=True).select_related("user")
     for schedule in schedules.iterator():
@@ -85,7 +85,7 @@ def _due_today(schedule: Schedule, now: dt.datetime):
 def _mail(schedule: Schedule, today) -> EmailMessage:
     start = f"{settings.SITE_URL}{reverse('programs-dashboard')}"
     stop = unsubscribe_url(schedule)
-    holds = f"{today.day.name}: {', '.join(today.exercises)}." if today.day else ""
+    holds = f"{today.label}: {', '.join(today.exercises)}." if today.label else ""
     body = "\n\n".join(
         line
         for line in (
@@ -123,12 +123,28 @@ def unsubscribed_user_id(token: str) -> int | None:
         return None
 
 
+ASK_AGAIN_AFTER = dt.timedelta(minutes=10)
+
+
+def may_ask_to_confirm(schedule: Schedule) -> bool:
+    asked, to = schedule.confirm_asked_at, schedule.confirm_asked_to
+    return (
+        to != schedule.reminder_email or asked is None or timezone.now() - asked >= ASK_AGAIN_AFTER
+    )
+
+
+def asked_to_confirm(schedule: Schedule) -> None:
+    Schedule.objects.filter(pk=schedule.pk).update(
+        confirm_asked_at=timezone.now(), confirm_asked_to=schedule.reminder_email
+    )
+
+
 def verification_mail(schedule: Schedule, base_url: str) -> EmailMessage:
     token = signing.dumps([schedule.user_id, schedule.reminder_email], salt=VERIFY_SALT)
     link = f"{base_url}{reverse('programs-reminders-confirm', args=[token])}"
     body = "\n\n".join(
         (
-            f"Hello {schedule.user.get_username()},",
+            "Hello,",
             "Someone asked for hamstring session reminders to be sent to this address. If it "
             f"was you, confirm it within {VERIFY_FOR.days} days here: {link}",
             "If it was not you, ignore this mail: nothing will be sent to this address.",

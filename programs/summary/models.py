@@ -30,6 +30,11 @@ class SummaryShare(models.Model):
     )
     token = models.CharField(max_length=64, unique=True, default=new_share_token)
     weeks = models.PositiveSmallIntegerField(help_text="The summary covers this many weeks.")
+    # Frozen when the link is made: the clinician sees the weeks the person looked at, not
+    # whatever the last weeks are on the day the link is opened.
+    period_end = models.DateField()
+    # Blank by default: the shared page names the person only if they choose to.
+    display_name = models.CharField(max_length=80, blank=True)
     # The sessions whose notes the person chose to show; nothing else of their notes is shared.
     note_sessions = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import smtplib
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -47,12 +49,7 @@ def schedule(request: HttpRequest) -> HttpResponse:
         saved = _save_schedule(request, form.cleaned_data)
         messages.success(request, "Your session days are saved.")
         if saved.reminders and not saved.email_verified:
-            reminders.verification_mail(saved, _base_url(request)).send()
-            messages.info(
-                request,
-                f"We sent a link to {saved.reminder_email}. Open it to confirm the address, and "
-                "the reminders start.",
-            )
+            _ask_to_confirm(request, saved)
         return redirect("programs-schedule")
     ctx = {
         "form": form,
@@ -80,6 +77,33 @@ def _save_schedule(request: HttpRequest, data: dict) -> Schedule:
         events.lock_person(request.user.pk)
         saved, _ = Schedule.objects.update_or_create(user=request.user, defaults=fields)
     return saved
+
+
+def _ask_to_confirm(request: HttpRequest, saved: Schedule) -> None:
+    """Mails the confirmation link, at most once per address every few minutes: a saved form
+    must not become a way to send mail to a stranger again and again."""
+    if not reminders.may_ask_to_confirm(saved):
+        messages.info(
+            request,
+            f"A link was sent to {saved.reminder_email} a few minutes ago: open it to confirm the "
+            "address. You can ask for another in a few minutes.",
+        )
+        return
+    try:
+        reminders.verification_mail(saved, _base_url(request)).send()
+    except (OSError, smtplib.SMTPException):
+        messages.error(
+            request,
+            f"The confirmation mail to {saved.reminder_email} could not be sent just now. Your "
+            "days are saved; save again in a while to get the link.",
+        )
+        return
+    reminders.asked_to_confirm(saved)
+    messages.info(
+        request,
+        f"We sent a link to {saved.reminder_email}. Open it to confirm the address, and the "
+        "reminders start.",
+    )
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -166,4 +190,5 @@ def stop_reminders(request: HttpRequest, token: str) -> HttpResponse:
             events.lock_person(chosen.user_id)
             Schedule.objects.filter(pk=chosen.pk).update(reminders=False)
         return _confirm_page(request, "programs/reminders/stopped.html", {})
-    return _confirm_page(request, "programs/reminders/stop.html", {"token": token})
+    ctx = {"token": token, "on": chosen.reminders}
+    return _confirm_page(request, "programs/reminders/stop.html", ctx)

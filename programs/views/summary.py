@@ -58,6 +58,7 @@ def summary(request: HttpRequest) -> HttpResponse:
     with timezone.override(profile_for(request.user).zone):
         ctx = {
             "summary": report.summary(request.user, weeks, notes),
+            "shown_name": request.user.get_username(),
             "week_choices": report.WEEK_CHOICES,
             "share_days": SHARE_DAYS,
             "default_share_days": DEFAULT_SHARE_DAYS,
@@ -71,7 +72,9 @@ def summary(request: HttpRequest) -> HttpResponse:
 @require_safe
 def summary_pdf(request: HttpRequest) -> HttpResponse:
     weeks, notes = _chosen(request)
-    return _pdf_response(request, request.user, weeks, notes)
+    with timezone.override(profile_for(request.user).zone):
+        drawn = report.summary(request.user, weeks, notes)
+        return _pdf_response(request, drawn, request.user.get_username())
 
 
 @login_required
@@ -91,6 +94,8 @@ def share(request: HttpRequest) -> HttpResponse:
         SummaryShare.objects.create(
             user=request.user,
             weeks=weeks,
+            period_end=timezone.localtime(now, profile_for(request.user).zone).date(),
+            display_name=request.POST.get("display_name", "").strip()[:80],
             note_sessions=sorted(own),
             created_at=now,
             expires_at=now + dt.timedelta(days=int(days)),
@@ -134,27 +139,39 @@ SHARED_CSP = {
 @csp_replace(SHARED_CSP)
 @require_safe
 def shared(request: HttpRequest, token: str) -> HttpResponse:
-    found = _get_open_share(token)
-    found.mark_opened()
+    found = _opened(request, token)
     with timezone.override(profile_for(found.user).zone):
         ctx = {
-            "summary": report.summary(found.user, found.weeks, set(found.note_sessions)),
+            "summary": _shared_summary(found),
             "share": found,
+            "shown_name": found.display_name,
         }
         return _private(render(request, "programs/summary/shared.html", ctx))
 
 
 @require_safe
 def shared_pdf(request: HttpRequest, token: str) -> HttpResponse:
+    found = _opened(request, token)
+    with timezone.override(profile_for(found.user).zone):
+        drawn = _shared_summary(found)
+        return _private(_pdf_response(request, drawn, found.display_name))
+
+
+def _opened(request: HttpRequest, token: str) -> SummaryShare:
     found = _get_open_share(token)
-    found.mark_opened()
-    return _private(_pdf_response(request, found.user, found.weeks, set(found.note_sessions)))
+    if request.method == "GET":  # a HEAD (a link checker, a preview's probe) is not a look
+        found.mark_opened()
+    return found
 
 
-def _pdf_response(request: HttpRequest, user, weeks: int, notes: set[int]) -> HttpResponse:
-    with timezone.override(profile_for(user).zone):
-        summary_now = report.summary(user, weeks, notes)
-        html = render_to_string("programs/summary/pdf.html", {"summary": summary_now})
+def _shared_summary(found: SummaryShare) -> report.Summary:
+    return report.summary(found.user, found.weeks, set(found.note_sessions), found.period_end)
+
+
+def _pdf_response(request: HttpRequest, summary_now: report.Summary, name: str) -> HttpResponse:
+    html = render_to_string(
+        "programs/summary/pdf.html", {"summary": summary_now, "shown_name": name}
+    )
     try:
         body = pdf.render(html, request.GET.get("paper", "a4"))
     except pdf.PdfUnavailable:

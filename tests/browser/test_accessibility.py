@@ -89,7 +89,10 @@ def person(db):
     )
     confirm = reminders.verification_mail(schedule, "").body
     shared = SummaryShare.objects.create(
-        user=user, weeks=6, expires_at=timezone.now() + dt.timedelta(days=30)
+        user=user,
+        weeks=6,
+        period_end=timezone.now().date(),
+        expires_at=timezone.now() + dt.timedelta(days=30),
     )
     slug = finished.items.first().exercise.slug
     # One open session a person: the finish of a session needs someone else.
