@@ -4,6 +4,7 @@ nothing. The same request from the owner works, so a 404 here means ownership, n
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 
@@ -11,6 +12,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from programs.models import (
     DeletedSet,
@@ -20,6 +22,7 @@ from programs.models import (
     SelfTest,
     SessionExercise,
     SetLog,
+    SummaryShare,
     WorkoutSession,
 )
 from tests.factories import (
@@ -33,6 +36,7 @@ from tests.factories import (
 
 PERSONAL = [
     User, Screening, SelfTest, Plan, PlanChange, WorkoutSession, SessionExercise, SetLog, DeletedSet,
+    SummaryShare,
 ]  # fmt: skip
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 NEVER = 999_999_999  # an id no row has
@@ -51,6 +55,7 @@ class World:
     outsider_set: SetLog
     deleted: DeletedSet  # a set deleted from the open session, its undo still offered
     outsider_deleted: DeletedSet
+    share: SummaryShare  # a link to the owner's summary, still open
 
 
 def _make_world() -> World:
@@ -86,6 +91,12 @@ def _make_world() -> World:
         outsider_set=outsider_set,
         deleted=deleted,
         outsider_deleted=outsider_deleted,
+        share=SummaryShare.objects.create(
+            user=owner,
+            weeks=6,
+            period_end=timezone.now().date(),
+            expires_at=timezone.now() + dt.timedelta(days=30),
+        ),
     )
 
 
@@ -127,6 +138,7 @@ ROUTES = {
         lambda w: {"pain_after": "2", "note": "fine"},
     ),
     "programs-session": (lambda w: {"session_id": w.finished.pk}, lambda w: {}),
+    "programs-summary-revoke": (lambda w: {"share_id": w.share.pk}, lambda w: {}),
 }
 
 
@@ -202,7 +214,9 @@ INNER_ID_ROUTES = [
     "programs-undo-delete",
     "programs-skip",
 ]
-SESSION_ROUTES = [name for name in ROUTES if name != "programs-screening-result"]
+SESSION_ROUTES = [
+    name for name in ROUTES if name not in ("programs-screening-result", "programs-summary-revoke")
+]
 
 
 @pytest.mark.django_db

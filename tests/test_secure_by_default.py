@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 
@@ -110,7 +111,18 @@ def every_url(db):
     from programs.models import DeletedSet
 
     deleted = DeletedSet.keep(SetLogFactory.build(item=item, set_number=2, side=item.sides[0]))
+    from django.utils import timezone
+
+    from programs.models import SummaryShare
+
+    share = SummaryShare.objects.create(
+        user=user,
+        weeks=6,
+        period_end=timezone.now().date(),
+        expires_at=timezone.now() + dt.timedelta(days=30),
+    )
     values = {
+        "share_id": share.pk,
         "session_id": open_session.pk,
         "set_id": log.pk,
         "item_id": item.pk,
