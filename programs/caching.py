@@ -92,8 +92,9 @@ def record(user) -> Record:
         .first()
     )
     if row is None:
-        # Nothing written yet: nothing to key a page on that a later record could not share.
-        return Record(f"{user.pk}.new", steady=False)
+        # Nothing written yet: nothing to key a page on that a later record could not share,
+        # so a key no entry was ever made under (the history's regions miss too).
+        return Record(f"{user.pk}.new.{secrets.token_hex(8)}", steady=False)
     version, content, own_zone, moved = row
     now = timezone.now()
     try:

@@ -590,3 +590,12 @@ def test_an_item_that_names_nothing_shows_the_session(user_client, session, orde
     response = user_client.get(url, {"item": order})
     assert response.status_code == 200
     assert same_page(response.content) == same_page(user_client.get(url).content)
+
+
+def test_without_a_record_nothing_is_served_from_the_cache(user):
+    from programs import caching
+    from programs.models import Profile
+
+    Profile.objects.filter(user=user).delete()
+    first, second = caching.record(user), caching.record(user)
+    assert first.key != second.key and not first.steady
