@@ -23,7 +23,6 @@ from ..summary.models import SummaryShare
 
 SHARE_DAYS = (7, 30, 90)
 DEFAULT_SHARE_DAYS = 30
-DOCUMENT = "programs/summary/document.html"
 
 
 def _get_share_for_user(request: HttpRequest, share_id: int) -> SummaryShare:
@@ -43,12 +42,12 @@ def _weeks(value: str | None) -> int:
     return number if number in report.WEEK_CHOICES else report.DEFAULT_WEEKS
 
 
-def _notes(request: HttpRequest) -> set[int]:
-    return {int(v) for v in request.GET.getlist("note") if v.isascii() and v.isdigit()}
+def _ids(values: list[str]) -> set[int]:
+    return {int(v) for v in values if v.isascii() and v.isdigit()}
 
 
 def _chosen(request: HttpRequest) -> tuple[int, set[int]]:
-    return _weeks(request.GET.get("weeks")), _notes(request)
+    return _weeks(request.GET.get("weeks")), _ids(request.GET.getlist("note"))
 
 
 @login_required
@@ -86,7 +85,7 @@ def share(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Nothing was shared: choose how long the link lasts.")
         return redirect("programs-summary")
     # Only notes of the person's own finished sessions can be chosen: anything else is dropped.
-    chosen = {int(v) for v in request.POST.getlist("note") if v.isascii() and v.isdigit()}
+    chosen = _ids(request.POST.getlist("note"))
     own = set(request.user.workout_sessions.filter(pk__in=chosen).values_list("pk", flat=True))
     now = timezone.now()
     with transaction.atomic():
