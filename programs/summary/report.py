@@ -27,7 +27,6 @@ CHANGES_SHOWN = 6
 
 @dataclass(frozen=True)
 class Summary:
-    username: str
     start: dt.date
     end: dt.date
     weeks: int
@@ -41,7 +40,6 @@ class Summary:
     self_tests: list
     self_test_chart: object
     sides: list
-    side_chart: object
     left_hold: int
     right_hold: int
     flare_up_days: int
@@ -101,7 +99,6 @@ def summary(
     with_notes = [s for s in finished if s.note.strip()]
     chosen = notes or set()
     return Summary(
-        username=user.get_username(),
         start=start,
         end=end,
         weeks=weeks,
@@ -119,7 +116,6 @@ def summary(
         self_tests=tests,
         self_test_chart=charts.self_test_chart(tests),
         sides=sides,
-        side_chart=charts.side_chart(sides),
         left_hold=sum(t.left_hold for t in sides),
         right_hold=sum(t.right_hold for t in sides),
         flare_up_days=len(_flare_days(user, start, end)),
