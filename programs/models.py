@@ -554,25 +554,6 @@ class Screening(models.Model):
         return [RedFlag(key).label for key in self.red_flags if key in RedFlag.values]
 
 
-class SelfTest(models.Model):
-    """Active straight-leg raise: how high each straight leg lifts, in degrees from the floor."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="self_tests"
-    )
-    taken_at = models.DateTimeField(default=timezone.now)
-    left_angle = models.PositiveSmallIntegerField(validators=[MaxValueValidator(120)])
-    right_angle = models.PositiveSmallIntegerField(validators=[MaxValueValidator(120)])
-    note = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["-taken_at", "-pk"]
-        indexes = [models.Index(fields=["user", "taken_at"], name="selftest_user_time")]
-
-    def __str__(self) -> str:
-        return f"{self.user} {self.taken_at:%Y-%m-%d}: L{self.left_angle} R{self.right_angle}"
-
-
 class PlanStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     PAUSED = "paused", "Paused"
@@ -1095,6 +1076,13 @@ def amount_text(item: SessionExercise, reps: int, seconds: int, done: bool = Fal
 # app, so they keep its label and its migrations.
 from .care.models import Clearance, FlareUp, Profile  # noqa: E402, F401
 from .schedule.models import Schedule, SentReminder  # noqa: E402, F401
+from .selftest.models import (  # noqa: E402, F401
+    PICTURE_ANGLES,
+    SENSOR_RANGE,
+    LegReading,
+    Measured,
+    SelfTest,
+)
 from .summary.models import SummaryShare  # noqa: E402, F401
 
 

@@ -295,7 +295,11 @@ def screen(user, *, red_flags=(), recent_injury=False, pelvic_tilt="no", disc_pr
            self_test=(50, 55)):  # fmt: skip
     """A safety check through the care rules; returns (screening, plan or None)."""
     from programs.care import events
+    from programs.models import LegReading, Measured
 
+    legs = None
+    if self_test is not None:
+        legs = tuple(LegReading(angle, Measured.TYPED) for angle in self_test)
     return events.screened(
         user,
         events.Answers(
@@ -303,7 +307,7 @@ def screen(user, *, red_flags=(), recent_injury=False, pelvic_tilt="no", disc_pr
             recent_injury=recent_injury,
             pelvic_tilt=pelvic_tilt,
             disc_problems=disc_problems,
-            self_test=self_test,
+            self_test=legs,
         ),
     )
 

@@ -392,7 +392,7 @@ def test_a_repeat_self_test_is_stored_and_joins_the_chart(user_client, user):
         ("130", "60", "cannot be above 120 degrees"),
         ("-5", "60", "cannot be below 0 degrees"),
         ("abc", "60", "whole number of degrees"),
-        ("", "60", "Enter the angle in degrees"),
+        ("", "60", "Measure your left leg with the phone"),
     ],
 )
 def test_bad_angles_get_a_clear_message_and_store_nothing(user_client, user, left, right, message):

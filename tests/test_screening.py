@@ -286,7 +286,7 @@ def test_an_unknown_result_is_404(user_client):
         ({"right_angle": "-5"}, "cannot be below 0 degrees"),
         ({"left_angle": "forty"}, "whole number of degrees"),
         ({"right_angle": "45.5"}, "whole number of degrees"),
-        ({"left_angle": ""}, "Enter how high your left leg lifts"),
+        ({"left_angle": ""}, "Measure your left leg with the phone"),
         ({"red_flags": ["bogus"], "no_red_flags": None}, "not on our list"),
         ({"red_flags": ["numbness"]}, "also &#x27;none of these&#x27;"),
         ({"no_red_flags": None}, "confirm that none of them apply"),
@@ -296,7 +296,7 @@ def test_an_unknown_result_is_404(user_client):
         ({"disc_problems": None}, "disc problems or back pain"),
         (
             {"red_flags": ["fever"], "no_red_flags": None, "left_angle": "", "right_angle": "40"},
-            "Enter both angles, or leave both empty",
+            "Measure both legs, or leave both empty",
         ),
     ],
 )

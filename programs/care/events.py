@@ -21,6 +21,7 @@ from django.utils.dateformat import format as format_date
 
 from ..models import (
     ChangeKind,
+    LegReading,
     Outcome,
     Plan,
     PlanChange,
@@ -86,7 +87,7 @@ class Answers:
     recent_injury: bool = False
     pelvic_tilt: str = TiltAnswer.NO
     disc_problems: bool = False
-    self_test: tuple[int, int] | None = None
+    self_test: tuple[LegReading, LegReading] | None = None
 
 
 @dataclass(frozen=True)
@@ -211,8 +212,7 @@ def screened(user, answers: Answers) -> tuple[Screening, Plan | None]:
     screening.outcome = screening.decide()
     screening.save()
     if answers.self_test is not None:
-        left, right = answers.self_test
-        SelfTest.objects.create(user=user, left_angle=left, right_angle=right, note=BASELINE_NOTE)
+        SelfTest.record(user, answers.self_test, note=BASELINE_NOTE)
 
     plan = _plan(user)
     if screening.outcome == Outcome.CLINICIAN:

@@ -1,27 +1,10 @@
 from django import forms
 from django.contrib.auth.models import AbstractBaseUser
 
-ANGLE_MESSAGES = {
-    "required": "Enter the angle in degrees.",
-    "invalid": "Enter the angle as a whole number of degrees, for example 45.",
-    "min_value": "The angle cannot be below 0 degrees.",
-    "max_value": "The angle cannot be above 120 degrees: 90 is straight up at the ceiling.",
-}
+from .self_test import SelfTestFields
 
 
-def _angle(label: str) -> forms.IntegerField:
-    return forms.IntegerField(
-        label=label,
-        min_value=0,
-        max_value=120,
-        error_messages=ANGLE_MESSAGES,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 120}),
-    )
-
-
-class SelfTestForm(forms.Form):
-    left_angle = _angle("Left leg, degrees")
-    right_angle = _angle("Right leg, degrees")
+class SelfTestForm(SelfTestFields):
     note = forms.CharField(
         label="Note (optional)",
         required=False,

@@ -1,13 +1,9 @@
 from django import forms
 
 from ..models import RedFlag, TiltAnswer
+from .self_test import SelfTestFields
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
-ANGLE_MESSAGES = {
-    "invalid": "Enter the angle as a whole number of degrees, for example 45.",
-    "min_value": "The angle cannot be below 0 degrees.",
-    "max_value": "The angle cannot be above 120 degrees: 90 is straight up at the ceiling.",
-}
 
 
 def _yes_no(message: str) -> forms.TypedChoiceField:
@@ -19,18 +15,7 @@ def _yes_no(message: str) -> forms.TypedChoiceField:
     )
 
 
-def _angle(label: str) -> forms.IntegerField:
-    return forms.IntegerField(
-        label=label,
-        required=False,
-        min_value=0,
-        max_value=120,
-        error_messages=ANGLE_MESSAGES,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 120}),
-    )
-
-
-class ScreeningForm(forms.Form):
+class ScreeningForm(SelfTestFields):
     red_flags = forms.MultipleChoiceField(
         choices=RedFlag.choices,
         required=False,
@@ -53,12 +38,13 @@ class ScreeningForm(forms.Form):
         },
     )
     disc_problems = _yes_no("Say whether you have disc problems or back pain when bending forward.")
-    left_angle = _angle("Left leg, degrees")
-    right_angle = _angle("Right leg, degrees")
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = self.cleaned_data
         flags = data.get("red_flags")
+        # A warning sign or a fresh injury means no testing the leg: the self-test may stay empty.
+        self.legs_optional = bool(flags) or data.get("recent_injury") is True
+        data = super().clean()
         confirmed = data.get("no_red_flags")
         # Only judge the warning signs once the ticked values themselves were valid.
         if "red_flags" not in self.errors:
@@ -73,21 +59,4 @@ class ScreeningForm(forms.Form):
                     "Tick any warning sign you have, or confirm that none of them apply.",
                 )
 
-        left, right = data.get("left_angle"), data.get("right_angle")
-        # A warning sign or a fresh injury means no testing the leg: the angles may stay empty.
-        optional = bool(flags) or data.get("recent_injury") is True
-        for name, value in (("left_angle", left), ("right_angle", right)):
-            if value is None and name not in self.errors:
-                if not optional:
-                    side = name.split("_")[0]
-                    self.add_error(name, f"Enter how high your {side} leg lifts, in degrees.")
-                elif (left, right) != (None, None):
-                    self.add_error(name, "Enter both angles, or leave both empty.")
         return data
-
-    @property
-    def self_test(self) -> tuple[int, int] | None:
-        left, right = self.cleaned_data.get("left_angle"), self.cleaned_data.get("right_angle")
-        if left is None or right is None:
-            return None
-        return left, right

@@ -337,12 +337,7 @@ def self_test(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             lock_person(request.user.pk)
-            test = SelfTest.objects.create(
-                user=request.user,
-                left_angle=form.cleaned_data["left_angle"],
-                right_angle=form.cleaned_data["right_angle"],
-                note=form.cleaned_data["note"],
-            )
+            test = SelfTest.record(request.user, form.self_test, note=form.cleaned_data["note"])
         messages.success(
             request,
             f"Self-test saved: left leg {test.left_angle}°, right leg {test.right_angle}°. "
