@@ -37,6 +37,9 @@ class Point:
     x: dt.date | dt.datetime
     value: float
     label: str
+    # How the value was taken, for a mark that shows it (the self-test: sensor, picture, typed).
+    how: str = ""
+    how_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -169,18 +172,22 @@ def _short_date(x: dt.date | dt.datetime) -> str:
     return f"{x.day} {x:%b}"
 
 
-def _marker(key: str, x: float, y: float, tooltip: str, value: float) -> str:
+def _marker(key: str, x: float, y: float, tooltip: str, point: Point) -> str:
+    """The series sets the shape (circle or square); how the value was taken sets the fill."""
+    if point.how_label:
+        tooltip += f" ({point.how_label})"
     title = f"<title>{escape(tooltip)}</title>"
-    data = f'data-value="{_value_text(value)}"'
+    data = f'data-value="{_value_text(point.value)}"'
+    css = f"chart-point chart-point-{key}"
+    if point.how:
+        css += f" chart-point-by-{point.how}"
+        data += f' data-measured="{escape(point.how)}"'
     if key == "b":
         return (
-            f'<rect class="chart-point chart-point-{key}" x="{_num(x - 4)}" y="{_num(y - 4)}" '
+            f'<rect class="{css}" x="{_num(x - 4)}" y="{_num(y - 4)}" '
             f'width="8" height="8" {data}>{title}</rect>'
         )
-    return (
-        f'<circle class="chart-point chart-point-{key}" cx="{_num(x)}" cy="{_num(y)}" r="4.5" '
-        f"{data}>{title}</circle>"
-    )
+    return f'<circle class="{css}" cx="{_num(x)}" cy="{_num(y)}" r="4.5" {data}>{title}</circle>'
 
 
 def line_chart(
@@ -232,7 +239,7 @@ def line_chart(
         if len(coords) <= 40:
             parts.append(f'<g class="chart-series-{s.key}" data-series="{escape(s.name)}">')
             parts.extend(
-                _marker(s.key, x, y, f"{p.label}: {s.name} {_value_text(p.value)}", p.value)
+                _marker(s.key, x, y, f"{p.label}: {s.name} {_value_text(p.value)}", p)
                 for x, y, p in coords
             )
             parts.append("</g>")
@@ -392,11 +399,24 @@ def pain_chart(sessions: Sequence) -> Chart | None:
 
 
 def self_test_chart(tests: Sequence) -> Chart | None:
-    """Straight-leg-raise angle of each leg at every self-test."""
+    """Straight-leg-raise angle of each leg at every self-test, each mark showing how it was
+    taken (filled: the phone's sensor; hollow: a picture; dashed: typed in)."""
     if not tests:
         return None
-    left = [Point(t.taken_at, t.left_angle, _short_date(_local(t.taken_at))) for t in tests]
-    right = [Point(t.taken_at, t.right_angle, _short_date(_local(t.taken_at))) for t in tests]
+
+    def points(side: str) -> list[Point]:
+        return [
+            Point(
+                t.taken_at,
+                getattr(t, f"{side}_angle"),
+                _short_date(_local(t.taken_at)),
+                how=t.measured(side).value,
+                how_label=t.measured(side).label.lower(),
+            )
+            for t in tests
+        ]
+
+    left, right = points("left"), points("right")
     first, latest = tests[0], tests[-1]
     desc = (
         f"First measurement on {_long_date(first.taken_at)}: left {first.left_angle}°, right "

@@ -79,7 +79,7 @@ BASES = {
 }
 VIEWS = ("side", "front")
 FACINGS = ("right", "left")
-PROPS = ("mat", "door-frame", "plate", "roller", "chair", "support")
+PROPS = ("mat", "door-frame", "plate", "roller", "chair", "support", "phone")
 HAND_TARGETS = ("knee", "thigh", "shin", "ankle", "hip", "support")
 MOTION_MARKS = ("start", "end")
 ANCHORS = (
@@ -660,6 +660,17 @@ def _props(figure: Figure, floor_y: float) -> list[Shape]:
         else:
             top = toe[1] - W_FOOT / 2
             props.append(Shape("rect", ((toe[0] - 16, floor_y), (toe[0] + 6, top)), 0, "fig-plate"))
+    if "phone" in pose.props:
+        # Flat on the front of the raised shin, just below the knee, its top towards the foot.
+        knee, ankle = j["left-knee"], j["left-ankle"]
+        along = _sub(ankle, knee)
+        unit = (along[0] / _len(along), along[1] / _len(along))
+        # The shin's front faces away from the floor side of the leg: turn the line a quarter.
+        out = (-unit[1], unit[0]) if unit[0] >= 0 else (unit[1], -unit[0])
+        lift = W_SHIN / 2 + 2.0
+        a = _add(_add(knee, unit, 6.0), out, lift)
+        b = _add(a, unit, 15.0)
+        props.append(_line(a, b, 4.0, "fig-phone"))
     if "roller" in pose.props:
         knee = j["left-knee"]
         p = j["pelvis"]
@@ -852,3 +863,26 @@ def motion_steps(steps: Iterable[Any]) -> tuple[Any, Any] | None:
         (s for s in steps if s.phase == "movement" and s.pose != start.pose), start
     )
     return start, end
+
+
+# --- the self-test -----------------------------------------------------------------------------
+
+
+def leg_raise_pose(angle: float, phone: bool = False) -> Pose:
+    """Lying on the back, the near (left) leg raised straight ``angle`` degrees off the floor."""
+    return Pose(
+        base="lying",
+        trunk=-90.0,
+        left=Limb(hip=float(angle)),
+        props=("mat", "phone") if phone else ("mat",),
+    )
+
+
+def leg_raise(angle: float, label: str, phone: bool = False) -> str:
+    """The self-test's picture at one angle, framed like its neighbours so they compare.
+
+    Every angle shares one frame (the leg straight up at 90 is the tallest), so tapping through
+    the pictures shows only the leg moving, never the person shrinking.
+    """
+    box = frame_box([leg_raise_pose(a) for a in (0, 90)])
+    return render(leg_raise_pose(angle, phone), label, box)

@@ -137,6 +137,10 @@ def _self_tests(user) -> Iterator[dict[str, Any]]:
             "taken_at": _when(t.taken_at),
             "left_angle": t.left_angle,
             "right_angle": t.right_angle,
+            "left_measured": t.left_measured,
+            "right_measured": t.right_measured,
+            "left_readings": t.left_readings,
+            "right_readings": t.right_readings,
             "note": t.note,
         }
 
@@ -289,7 +293,13 @@ def tables(user) -> list[Table]:
             "id created_at outcome red_flags recent_injury pelvic_tilt disc_problems",
             _screenings,
         ),
-        table("self_tests", "Self-tests", "id taken_at left_angle right_angle note", _self_tests),
+        table(
+            "self_tests",
+            "Self-tests",
+            "id taken_at left_angle right_angle left_measured right_measured left_readings "
+            "right_readings note",
+            _self_tests,
+        ),
         table(
             "plans",
             "Plans",

@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import pytest
 
 from programs import charts
+from programs.models import SelfTest
 from programs.stats import SessionTrend, SideTotal, WeekTotal
 
 UTC = dt.UTC
@@ -18,13 +19,13 @@ def _markers(svg: str, key: str) -> list[tuple[float, float, str]]:
     """(x, y, value) of each marker of one series, in drawing order."""
     if key == "a":
         found = re.findall(
-            r'<circle class="chart-point chart-point-a" cx="([\d.]+)" cy="([\d.]+)" r="[\d.]+" '
-            r'data-value="([\d.]+)"',
+            r'<circle class="chart-point chart-point-a[^"]*" cx="([\d.]+)" cy="([\d.]+)" '
+            r'r="[\d.]+" data-value="([\d.]+)"',
             svg,
         )
         return [(float(x), float(y), v) for x, y, v in found]
     found = re.findall(
-        r'<rect class="chart-point chart-point-b" x="([\d.]+)" y="([\d.]+)" width="8" '
+        r'<rect class="chart-point chart-point-b[^"]*" x="([\d.]+)" y="([\d.]+)" width="8" '
         r'height="8" data-value="([\d.]+)"',
         svg,
     )
@@ -81,8 +82,8 @@ def test_there_is_no_pain_chart_without_sessions():
 
 def test_the_self_test_chart_has_a_line_for_each_leg_including_a_new_repeat():
     tests = [
-        SimpleNamespace(taken_at=_at(1), left_angle=50, right_angle=58),
-        SimpleNamespace(taken_at=_at(15), left_angle=61, right_angle=63),
+        SelfTest(taken_at=_at(1), left_angle=50, right_angle=58),
+        SelfTest(taken_at=_at(15), left_angle=61, right_angle=63),
     ]
     svg = str(charts.self_test_chart(tests).svg)
     assert [v for _, _, v in _markers(svg, "a")] == ["50", "61"]
@@ -92,8 +93,8 @@ def test_the_self_test_chart_has_a_line_for_each_leg_including_a_new_repeat():
 
 def test_a_few_degrees_do_not_fill_the_self_test_chart():
     tests = [
-        SimpleNamespace(taken_at=_at(1), left_angle=50, right_angle=50),
-        SimpleNamespace(taken_at=_at(2), left_angle=52, right_angle=52),
+        SelfTest(taken_at=_at(1), left_angle=50, right_angle=50),
+        SelfTest(taken_at=_at(2), left_angle=52, right_angle=52),
     ]
     (_, y1, _), (_, y2, _) = _markers(str(charts.self_test_chart(tests).svg), "a")
     plot_height = charts.LINE_HEIGHT - charts.MARGIN_BOTTOM - charts.MARGIN_TOP

@@ -128,6 +128,17 @@ class SelfTestFields(forms.Form):
         )
         return None
 
+    # For the template (programs/includes/self_test_measure.html), which draws both legs alike.
+    @property
+    def picture_fields(self) -> list[forms.BoundField]:
+        return [self[f"{side}_picture"] for side in SIDES]
+
+    @property
+    def angle_fields(self) -> list[forms.BoundField]:
+        return [self[f"{side}_angle"] for side in SIDES]
+
+    sensor_range = SENSOR_RANGE
+
     def leg(self, side: str) -> LegReading | None:
         return self.legs.get(side)
 

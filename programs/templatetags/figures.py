@@ -4,6 +4,7 @@
 {% step_figure step %}                 one step's position, at the scale of its exercise
 {% exercise_motion exercise %}         the exercise's move, for the player (figures.css)
 {% pose_motion start_step end_step %}  the move between any two steps of one exercise
+{% leg_raise 60 %}                     the self-test's picture of a leg raised 60 degrees
 """
 
 from __future__ import annotations
@@ -120,3 +121,16 @@ def exercise_motion(exercise: Any, kind: str = "") -> SafeString:
     if pair is None:
         return mark_safe("")
     return _motion(*pair, steps, kind)
+
+
+@register.simple_tag
+def leg_raise(angle: int, phone: bool = False) -> SafeString:
+    """The self-test's picture of a straight leg raised ``angle`` degrees (``phone`` on the shin)."""
+    if phone:
+        label = (
+            f"A person lying on their back with one straight leg raised {angle} degrees and a "
+            f"phone lying flat on the front of that shin, just below the knee."
+        )
+    else:
+        label = f"A person lying on their back with one straight leg raised {angle} degrees."
+    return _memo(("leg-raise", angle, phone), lambda: figures.leg_raise(angle, label, phone))

@@ -36,6 +36,14 @@ from ..models import (
     WorkoutSession,
 )
 from ..schedule.models import Schedule
+from ..selftest.difference import (
+    USUAL_ERROR_DEGREES,
+    USUAL_ERROR_LINK,
+    USUAL_ERROR_SOURCE,
+    SideDifference,
+    side_difference,
+)
+from ..selftest.sensors import motion_sensors_allowed
 from ..services import session_items
 
 SESSIONS_PER_PAGE = 15
@@ -70,7 +78,6 @@ def history(request: HttpRequest) -> HttpResponse:
         "page_asked": min(int(asked), 10**6)
         if (asked := request.GET.get("page", "")).isdigit()
         else 1,
-        "self_test_form": SelfTestForm(),
     }
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "programs/history/history.html#sessions", ctx)
@@ -101,6 +108,8 @@ class _HistoryPage:
         "pain_chart",
         "self_tests",
         "self_test_chart",
+        "self_test_difference",
+        "usual_error",
         "weekly_totals",
         "has_weekly_totals",
         "hold_chart",
@@ -200,6 +209,18 @@ class _HistoryPage:
     @cached_property
     def self_test_chart(self):
         return charts.self_test_chart(self.self_tests)
+
+    @cached_property
+    def self_test_difference(self) -> SideDifference | None:
+        return side_difference(self.self_tests[-1] if self.self_tests else None)
+
+    @property
+    def usual_error(self) -> dict:
+        return {
+            "degrees": USUAL_ERROR_DEGREES,
+            "source": USUAL_ERROR_SOURCE,
+            "link": USUAL_ERROR_LINK,
+        }
 
     @cached_property
     def weekly_totals(self) -> list:
@@ -330,6 +351,7 @@ def exercise_history(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "programs/history/exercise_history.html", ctx)
 
 
+@motion_sensors_allowed
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def self_test(request: HttpRequest) -> HttpResponse:

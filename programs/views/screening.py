@@ -43,6 +43,7 @@ from ..models import (
 )
 from ..schedule.days import upcoming
 from ..schedule.models import Schedule
+from ..selftest.sensors import motion_sensors_allowed
 
 RECENT_CHANGES = 5
 RECENT_SESSIONS = 5
@@ -52,6 +53,7 @@ def _get_screening_for_user(request: HttpRequest, screening_id: int) -> Screenin
     return get_object_or_404(Screening, pk=screening_id, user=request.user)
 
 
+@motion_sensors_allowed
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def screening(request: HttpRequest) -> HttpResponse:

@@ -1,0 +1,287 @@
+/* The self-test with the phone as an inclinometer, and the pictures to tap without one.
+ *
+ * Lying on the back with the phone flat on the shin, the leg's angle from the floor is the
+ * phone's turn about its own side-to-side axis: the DeviceOrientation event's beta, taken from
+ * where it was zeroed with the leg on the floor. A reading counts once it has been still for
+ * about a second, far enough off the floor and not beyond what a straight leg can do, with the
+ * phone not tipped sideways. Each leg is read twice and the better try kept; the page's own
+ * form then carries the readings, so saving is the same post as a picture or a typed number.
+ *
+ * Written by hand: no library does this small job, and the page must stay within our CSP.
+ * The maths is on window.selfTestMath so the browser tests can check it on its own.
+ */
+(function () {
+  "use strict";
+
+  var TICK_MS = 100; // how often the latest reading is sampled (events come only on change)
+  var STILL_MS = 1000; // a reading this long within STILL_DEG is captured
+  var STILL_DEG = 2;
+  var SIDEWAYS_DEG = 15; // the phone's side-to-side axis may tip this far from where it was zeroed
+  var SHAKY_MS = 5000; // lifted this long without keeping still: say what is wrong
+  var NO_SENSOR_MS = 2500; // no reading in this time after the tap: there is no sensor to read
+  var TRIES = [["left", 1], ["left", 2], ["right", 1], ["right", 2]];
+
+  var DEG = Math.PI / 180;
+
+  // --- the maths ------------------------------------------------------------------------------
+
+  // An angle in degrees brought into (-180, 180].
+  function wrap(deg) {
+    var d = ((deg % 360) + 360) % 360;
+    return d > 180 ? d - 360 : d;
+  }
+
+  // How far the leg has lifted since zero, in degrees. Taking the size of the turn, not its
+  // sign, reads the same lift whichever way round the phone lies: top towards the foot or the
+  // head, screen up or face down (then beta starts near 180 and falls as the leg rises).
+  // Past 90 the leg points back over the body and beta keeps growing, so 100 reads 100.
+  function lift(beta, zeroBeta) {
+    return Math.abs(wrap(beta - zeroBeta));
+  }
+
+  // How far the phone's side-to-side axis tips out of level, in degrees. Rising with the leg
+  // does not move it; rolling off the shin, or a leg swung out sideways, does. Worked out from
+  // the axis itself rather than from gamma, which loses its meaning as the leg nears vertical.
+  function tilt(beta, gamma) {
+    var s = Math.cos(beta * DEG) * Math.sin(gamma * DEG);
+    return Math.asin(Math.min(1, Math.abs(s))) / DEG;
+  }
+
+  function sideways(sample, zero) {
+    return Math.abs(tilt(sample.beta, sample.gamma) - tilt(zero.beta, zero.gamma));
+  }
+
+  // The verdict on the last second of samples ({t, lift, sideways}); `range` is [low, high].
+  function judge(samples, now, range) {
+    var recent = samples.filter(function (s) { return now - s.t <= STILL_MS; });
+    if (!recent.length || recent[recent.length - 1].lift < range[0]) return { kind: "low" };
+    var spanned = now - recent[0].t >= STILL_MS - TICK_MS;
+    var lifts = recent.map(function (s) { return s.lift; });
+    var still = Math.max.apply(null, lifts) - Math.min.apply(null, lifts) <= STILL_DEG;
+    if (!spanned || !still) return { kind: "moving" };
+    var sorted = lifts.slice().sort(function (a, b) { return a - b; });
+    var angle = Math.round(sorted[Math.floor(sorted.length / 2)]);
+    var tipped = Math.round(Math.max.apply(null, recent.map(function (s) { return s.sideways; })));
+    if (tipped > SIDEWAYS_DEG) return { kind: "sideways", angle: angle, tipped: tipped };
+    if (angle > range[1]) return { kind: "high", angle: angle };
+    if (angle < range[0]) return { kind: "low" };
+    return { kind: "still", angle: angle };
+  }
+
+  window.selfTestMath = { wrap: wrap, lift: lift, tilt: tilt, judge: judge, SIDEWAYS_DEG: SIDEWAYS_DEG };
+
+  // --- the page -------------------------------------------------------------------------------
+
+  function sideLabel(side) { return side === "left" ? "Left" : "Right"; }
+
+  function mount(root) {
+    var form = root.closest("form");
+    var panel = root.querySelector("[data-sensor-panel]");
+    var meter = root.querySelector("[data-inclinometer]");
+    var status = root.querySelector("[data-measure-status]");
+    var live = root.querySelector("[data-live-angle]");
+    var which = root.querySelector("[data-measure-side]");
+    var tries = root.querySelector("[data-tries]");
+    var zeroButton = root.querySelector("[data-zero]");
+    var startButton = root.querySelector("[data-sensor-start]");
+    var fallback = root.querySelector("[data-sensor-fallback]");
+    var pictures = root.querySelector("[data-pictures]");
+    var range = [Number(root.dataset.min), Number(root.dataset.max)];
+
+    function field(name) { return form.elements[name]; }
+
+    // Whatever the person did last for a leg is what counts: the others are cleared.
+    function usePicture(side) {
+      field(side + "_angle").value = "";
+      field(side + "_readings").value = "";
+    }
+    function useTyped(side) {
+      field(side + "_readings").value = "";
+      Array.prototype.forEach.call(form.querySelectorAll("input[name=" + side + "_picture]"), function (r) { r.checked = false; });
+    }
+    ["left", "right"].forEach(function (side) {
+      Array.prototype.forEach.call(form.querySelectorAll("input[name=" + side + "_picture]"), function (radio) {
+        radio.addEventListener("change", function () { usePicture(side); });
+      });
+      field(side + "_angle").addEventListener("input", function () { useTyped(side); });
+    });
+
+    // The sensor is offered where there is likely to be one: a touch screen with the event.
+    var touch = window.matchMedia("(any-pointer: coarse)").matches || navigator.maxTouchPoints > 0;
+    if (!panel || !("DeviceOrientationEvent" in window) || !touch) return;
+    panel.hidden = false;
+
+    var latest = null;
+    var zero = null;
+    var samples = [];
+    var liftedSince = null;
+    var step = 0;
+    var kept = { left: [], right: [] };
+    var timer = null;
+    var audio = null;
+
+    function say(text) { status.textContent = text; }
+
+    function giveUp(text) {
+      stop();
+      panel.hidden = true;
+      fallback.textContent = text;
+      fallback.hidden = false;
+      if (pictures) {
+        pictures.scrollIntoView({ block: "start" });
+        var first = pictures.querySelector("input");
+        if (first) first.focus({ preventScroll: true });
+      }
+    }
+
+    function stop() {
+      window.removeEventListener("deviceorientation", onOrientation);
+      if (timer) clearInterval(timer);
+      timer = null;
+    }
+
+    function onOrientation(event) {
+      if (event.beta === null || event.gamma === null) return; // the event without a sensor
+      latest = { beta: event.beta, gamma: event.gamma };
+    }
+
+    function beep() {
+      if (navigator.vibrate) navigator.vibrate(200);
+      if (!audio) return;
+      var tone = audio.createOscillator();
+      var gain = audio.createGain();
+      tone.frequency.value = 880;
+      gain.gain.setValueAtTime(0.25, audio.currentTime);
+      gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.25);
+      tone.connect(gain).connect(audio.destination);
+      tone.start();
+      tone.stop(audio.currentTime + 0.25);
+    }
+
+    function showStep() {
+      var now = TRIES[step];
+      which.textContent = sideLabel(now[0]) + " leg, try " + now[1] + " of 2";
+      zeroButton.textContent = "Zero (" + now[0] + " leg flat on the floor)";
+    }
+
+    function tick() {
+      if (!latest) return;
+      var now = Date.now();
+      // Without a zero the last reading stays on screen, so a captured angle can be read off.
+      if (!zero) return;
+      live.textContent = String(Math.round(lift(latest.beta, zero.beta)));
+      samples.push({ t: now, lift: lift(latest.beta, zero.beta), sideways: sideways(latest, zero) });
+      samples = samples.filter(function (s) { return now - s.t <= STILL_MS; });
+      var verdict = judge(samples, now, range);
+      if (verdict.kind === "low") { liftedSince = null; return; }
+      if (liftedSince === null) liftedSince = now;
+      if (verdict.kind === "moving") {
+        if (now - liftedSince > SHAKY_MS) {
+          say("Still moving, so nothing was read. Hold the leg still for a second at its highest.");
+        }
+        return;
+      }
+      if (verdict.kind === "sideways") {
+        refuse("Not read: the phone tipped sideways by " + verdict.tipped + "°. Keep it flat on the shin, screen up, and lift the leg straight up.");
+        return;
+      }
+      if (verdict.kind === "high") {
+        refuse("Not read: " + verdict.angle + "° is more than " + range[1] + "°, further than a straight leg lifts. The phone may have slipped, or it was zeroed off the floor.");
+        return;
+      }
+      capture(verdict.angle);
+    }
+
+    function refuse(text) {
+      zero = null;
+      samples = [];
+      liftedSince = null;
+      say(text + " Lower the leg and tap Zero to try again.");
+    }
+
+    function capture(angle) {
+      var now = TRIES[step];
+      zero = null;
+      samples = [];
+      liftedSince = null;
+      beep();
+      kept[now[0]].push(angle);
+      var item = document.createElement("li");
+      item.textContent = sideLabel(now[0]) + " leg, try " + now[1] + ": " + angle + "°";
+      tries.appendChild(item);
+      if (now[1] === 2) keep(now[0]);
+      step += 1;
+      if (step < TRIES.length) {
+        var next = TRIES[step];
+        say("Read " + angle + "°. Lower the leg." + (next[0] !== now[0] ? " Move the phone to your right shin," : "") + " Then tap Zero for " + next[0] + " leg, try " + next[1] + ".");
+        showStep();
+      } else {
+        zeroButton.hidden = true;
+        which.textContent = "Both legs measured";
+        say("Both legs measured: left " + best("left") + "°, right " + best("right") + "°. Save the self-test when you are ready.");
+        stop();
+        startButton.textContent = "Measure again";
+        startButton.hidden = false;
+      }
+    }
+
+    function best(side) { return Math.max.apply(null, kept[side]); }
+
+    // Into the form: the better try as the number, both tries beside it; no picture.
+    function keep(side) {
+      field(side + "_angle").value = String(best(side));
+      field(side + "_readings").value = kept[side].join(",");
+      Array.prototype.forEach.call(form.querySelectorAll("input[name=" + side + "_picture]"), function (r) { r.checked = false; });
+    }
+
+    function begin() {
+      stop();
+      var Context = window.AudioContext || window.webkitAudioContext;
+      if (!audio && Context) {
+        try { audio = new Context(); } catch (e) { audio = null; }
+      }
+      var asking = typeof DeviceOrientationEvent.requestPermission === "function"
+        ? DeviceOrientationEvent.requestPermission() // iOS: only from a tap, as here
+        : Promise.resolve("granted");
+      asking.then(function (answer) {
+        if (answer !== "granted") {
+          giveUp("The motion sensor was not allowed, so nothing was measured with it. Tap the picture below that looks most like each leg at its highest, or type the angle. To use the phone later, allow motion access for this site in your browser's settings.");
+          return;
+        }
+        window.addEventListener("deviceorientation", onOrientation);
+        startButton.hidden = true;
+        meter.hidden = false;
+        step = 0;
+        kept = { left: [], right: [] };
+        tries.textContent = "";
+        zeroButton.hidden = false;
+        showStep();
+        say("Lie down with the phone on your left shin, leg flat on the floor, then tap Zero.");
+        timer = setInterval(tick, TICK_MS);
+        setTimeout(function () {
+          if (!latest && timer) {
+            giveUp("This device gave no motion reading, so it cannot measure the angle. Tap the picture below that looks most like each leg at its highest, or type the angle.");
+          }
+        }, NO_SENSOR_MS);
+      }, function () {
+        giveUp("The motion sensor could not be started here. Tap the picture below that looks most like each leg at its highest, or type the angle.");
+      });
+    }
+
+    startButton.addEventListener("click", begin);
+    zeroButton.addEventListener("click", function () {
+      if (!latest) { say("No reading from the motion sensor yet. Hold on a moment and tap Zero again."); return; }
+      zero = { beta: latest.beta, gamma: latest.gamma };
+      samples = [];
+      liftedSince = null;
+      var side = TRIES[step][0];
+      say("Zeroed. Now lift the straight " + side + " leg slowly as far as it goes, and hold it still.");
+    });
+  }
+
+  function mountAll() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-self-test]"), mount);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mountAll);
+  else mountAll();
+})();
