@@ -35,24 +35,24 @@ def _post(client, **fields):
             {"left_readings": "48,44", "right_picture": 70},
             (48, Measured.SENSOR, "48,44"),
             (70, Measured.PICTURE, ""),
-        ),  # fmt: skip
+        ),
         # A number changed by hand after measuring is the person's own.
         (
             {"left_readings": "52,55", "left_angle": 58, "right_angle": 41},
             (58, Measured.TYPED, ""),
             (41, Measured.TYPED, ""),
-        ),  # fmt: skip
+        ),
         (
             {"left_picture": 40, "right_picture": 90},
             (40, Measured.PICTURE, ""),
             (90, Measured.PICTURE, ""),
-        ),  # fmt: skip
+        ),
         # The same angle as picture and number (no script to clear one): no question to ask.
         (
             {"left_picture": 50, "left_angle": 50, "right_angle": 52},
             (50, Measured.TYPED, ""),
             (52, Measured.TYPED, ""),
-        ),  # fmt: skip
+        ),
     ],
 )
 def test_it_stores_each_leg_with_how_it_was_measured(user_client, user, fields, left, right):
@@ -187,3 +187,28 @@ def test_a_difference_by_eye_says_it_is_rougher(user):
     gap = side_difference(test)
     assert (gap.degrees, gap.higher, gap.by_eye) == (30, "right", True)
     assert side_difference(None) is None
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"left_readings": "5,60", "right_angle": 40},
+        {"left_picture": 40, "left_angle": 60, "right_angle": 40},
+    ],
+)
+def test_a_wrong_leg_gets_one_message_not_two(user_client, fields):
+    body = _post(user_client, **fields).content.decode()
+    assert "Measure your left leg" not in body
+
+
+def test_a_wrong_leg_is_not_called_missing_when_the_test_may_be_skipped(user_client):
+    answers = _answers(red_flags="numbness", no_red_flags=None, left_readings="5", right_angle="40")
+    body = user_client.post(SCREENING, answers).content.decode()
+    assert "was not one we can use" in body
+    assert "Measure both legs, or leave both empty" not in body
+
+
+def test_the_screening_lists_its_errors_in_the_order_of_its_questions(user_client):
+    body = user_client.post(SCREENING, {}).content.decode()
+    summary = body[: body.index("</ul>", body.index("Some answers need another look"))]
+    assert summary.index("#q-no_red_flags") < summary.index("#q-left_angle")

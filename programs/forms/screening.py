@@ -39,6 +39,21 @@ class ScreeningForm(SelfTestFields):
     )
     disc_problems = _yes_no("Say whether you have disc problems or back pain when bending forward.")
 
+    # The questions in the page's order, so the summary of errors lists them the same way.
+    field_order = [
+        "red_flags",
+        "no_red_flags",
+        "recent_injury",
+        "pelvic_tilt",
+        "disc_problems",
+        "left_readings",
+        "left_picture",
+        "left_angle",
+        "right_readings",
+        "right_picture",
+        "right_angle",
+    ]
+
     def clean(self) -> dict:
         data = self.cleaned_data
         flags = data.get("red_flags")

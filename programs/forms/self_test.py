@@ -61,8 +61,9 @@ class SelfTestFields(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": "Choose one of the pictures for the right leg."},
     )
-    left_readings = forms.CharField(required=False, max_length=8, widget=forms.HiddenInput)
-    right_readings = forms.CharField(required=False, max_length=8, widget=forms.HiddenInput)
+    # No max_length: a hidden field's own error would show nowhere; _readings checks them all.
+    left_readings = forms.CharField(required=False, widget=forms.HiddenInput)
+    right_readings = forms.CharField(required=False, widget=forms.HiddenInput)
 
     # Set by the form that uses these fields: may both legs be left out?
     legs_optional = False
@@ -74,7 +75,12 @@ class SelfTestFields(forms.Form):
             if any(f"{side}_{part}" in self.errors for part in ("angle", "picture", "readings")):
                 continue
             self.legs[side] = self._leg(side, data)
-        missing = [side for side in SIDES if side in self.legs and self.legs[side] is None]
+        # A leg whose own input was wrong has its message already; "missing" would be a second.
+        missing = [
+            side
+            for side in SIDES
+            if side in self.legs and self.legs[side] is None and f"{side}_angle" not in self.errors
+        ]
         given = [side for side in SIDES if self.legs.get(side) is not None]
         for side in missing:
             if not self.legs_optional:

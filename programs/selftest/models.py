@@ -80,6 +80,13 @@ class SelfTest(models.Model):
         return Measured(getattr(self, f"{side}_measured"))
 
     @property
+    def measured_short(self) -> str:
+        """How both legs were measured in a word or two, for a line of many tests."""
+        words = {Measured.SENSOR: "phone", Measured.PICTURE: "picture", Measured.TYPED: "typed"}
+        left, right = words[self.measured("left")], words[self.measured("right")]
+        return left if left == right else f"{left}, {right}"
+
+    @property
     def both_by_sensor(self) -> bool:
         return self.left_measured == self.right_measured == Measured.SENSOR
 

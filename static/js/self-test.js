@@ -16,7 +16,7 @@
   var TICK_MS = 100; // how often the latest reading is sampled (events come only on change)
   var STILL_MS = 1000; // a reading this long within STILL_DEG is captured
   var STILL_DEG = 2;
-  var SIDEWAYS_DEG = 15; // the phone's side-to-side axis may tip this far from where it was zeroed
+  var SIDEWAYS_DEG = 20; // the phone may roll on the shin this far from where it was zeroed
   var SHAKY_MS = 5000; // lifted this long without keeping still: say what is wrong
   var NO_SENSOR_MS = 2500; // no reading in this time after the tap: there is no sensor to read
   var TRIES = [["left", 1], ["left", 2], ["right", 1], ["right", 2]];
@@ -39,16 +39,14 @@
     return Math.abs(wrap(beta - zeroBeta));
   }
 
-  // How far the phone's side-to-side axis tips out of level, in degrees. Rising with the leg
-  // does not move it; rolling off the shin, or a leg swung out sideways, does. Worked out from
-  // the axis itself rather than from gamma, which loses its meaning as the leg nears vertical.
-  function tilt(beta, gamma) {
-    var s = Math.cos(beta * DEG) * Math.sin(gamma * DEG);
-    return Math.asin(Math.min(1, Math.abs(s))) / DEG;
-  }
-
-  function sideways(sample, zero) {
-    return Math.abs(tilt(sample.beta, sample.gamma) - tilt(zero.beta, zero.gamma));
+  // How far the phone has rolled on the shin since zero, in degrees: gamma, its turn about its
+  // own long axis (the leg's). Lifting the leg turns the phone about its side-to-side axis only,
+  // so the roll stays where it was zeroed; a phone slipping off the shin, or a leg turning out,
+  // changes it. Within 15 degrees of upright, gamma loses its meaning (it and alpha become one
+  // turn), so the roll is not judged there: the lift reading does not depend on it anyway.
+  function roll(sample, zero) {
+    if (Math.abs(Math.cos(sample.beta * DEG)) < Math.sin(15 * DEG)) return 0;
+    return Math.abs(wrap(sample.gamma - zero.gamma));
   }
 
   // The verdict on the last second of samples ({t, lift, sideways}); `range` is [low, high].
@@ -68,7 +66,7 @@
     return { kind: "still", angle: angle };
   }
 
-  window.selfTestMath = { wrap: wrap, lift: lift, tilt: tilt, judge: judge, SIDEWAYS_DEG: SIDEWAYS_DEG };
+  window.selfTestMath = { wrap: wrap, lift: lift, roll: roll, judge: judge, SIDEWAYS_DEG: SIDEWAYS_DEG };
 
   // --- the page -------------------------------------------------------------------------------
 
@@ -119,8 +117,10 @@
     var kept = { left: [], right: [] };
     var timer = null;
     var audio = null;
+    var wakeLock = null;
 
-    function say(text) { status.textContent = text; }
+    // Only a new message is written: the status region is read aloud on every change.
+    function say(text) { if (status.textContent !== text) status.textContent = text; }
 
     function giveUp(text) {
       stop();
@@ -138,6 +138,16 @@
       window.removeEventListener("deviceorientation", onOrientation);
       if (timer) clearInterval(timer);
       timer = null;
+      if (wakeLock) wakeLock.release().catch(function () {});
+      wakeLock = null;
+    }
+
+    // The phone lies on the shin for half a minute or more: keep its screen from going dark.
+    function keepAwake() {
+      if (!("wakeLock" in navigator) || wakeLock) return;
+      navigator.wakeLock.request("screen").then(function (lock) { wakeLock = lock; }, function () {
+        /* refused (battery saver): the reading works without it */
+      });
     }
 
     function onOrientation(event) {
@@ -170,7 +180,7 @@
       // Without a zero the last reading stays on screen, so a captured angle can be read off.
       if (!zero) return;
       live.textContent = String(Math.round(lift(latest.beta, zero.beta)));
-      samples.push({ t: now, lift: lift(latest.beta, zero.beta), sideways: sideways(latest, zero) });
+      samples.push({ t: now, lift: lift(latest.beta, zero.beta), sideways: roll(latest, zero) });
       samples = samples.filter(function (s) { return now - s.t <= STILL_MS; });
       var verdict = judge(samples, now, range);
       if (verdict.kind === "low") { liftedSince = null; return; }
@@ -258,6 +268,7 @@
         showStep();
         say("Lie down with the phone on your left shin, leg flat on the floor, then tap Zero.");
         timer = setInterval(tick, TICK_MS);
+        keepAwake();
         setTimeout(function () {
           if (!latest && timer) {
             giveUp("This device gave no motion reading, so it cannot measure the angle. Tap the picture below that looks most like each leg at its highest, or type the angle.");

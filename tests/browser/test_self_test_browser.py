@@ -163,7 +163,7 @@ def test_a_shaky_leg_is_not_read(browser, live_server, user):
 @pytest.mark.parametrize(
     ("beta", "gamma", "reason"),
     [
-        (50, 40, "the phone tipped sideways by 24°"),
+        (50, 40, "the phone tipped sideways by 40°"),
         (150, 0, "150° is more than 120°"),
     ],
     ids=["sideways", "beyond-a-straight-leg"],
@@ -276,9 +276,11 @@ def test_the_angle_maths(browser, live_server, user):
             faceDownWrapped: r(m.lift(-170, 175)),
             beyondNinety: r(m.lift(100, 0)),
             faceDownBeyondNinety: r(m.lift(80, 180)),
-            level: r(m.tilt(60, 0)),
-            rolled: r(m.tilt(0, 20)),
-            rolledNearVertical: r(m.tilt(89.5, 60)),
+            level: r(m.roll({beta: 60, gamma: 0}, {beta: 0, gamma: 0})),
+            rolled: r(m.roll({beta: 30, gamma: 25}, {beta: 0, gamma: 0})),
+            rolledAtZeroThenLifted: r(m.roll({beta: 80, gamma: 20}, {beta: 0, gamma: 20})),
+            rolledBack: r(m.roll({beta: 40, gamma: -8}, {beta: 0, gamma: 8})),
+            rolledNearVertical: r(m.roll({beta: 89.5, gamma: 60}, {beta: 0, gamma: 0})),
             wrap: [m.wrap(190), m.wrap(-190), m.wrap(180), m.wrap(-180), m.wrap(720)],
             still: m.judge([0, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000].map(t => ({t, lift: 60 + (t % 200 ? 0.5 : 0), sideways: 2})), 1000, [10, 120]),
             short: m.judge([{t: 600, lift: 60, sideways: 0}, {t: 1000, lift: 60, sideways: 0}], 1000, [10, 120]),
@@ -294,8 +296,11 @@ def test_the_angle_maths(browser, live_server, user):
     assert result["beyondNinety"] == 100
     assert result["faceDownBeyondNinety"] == 100
     assert result["level"] == 0
-    assert result["rolled"] == 20
-    assert result["rolledNearVertical"] < 1
+    assert result["rolled"] == 25
+    # Rolled on the shin when zeroed and lifted without rolling further: nothing moved sideways.
+    assert result["rolledAtZeroThenLifted"] == 0
+    assert result["rolledBack"] == 16
+    assert result["rolledNearVertical"] == 0
     assert result["wrap"] == [-170, 170, 180, 180, 0]
     assert result["still"] == {"kind": "still", "angle": 60}
     assert result["short"] == {"kind": "moving"}
