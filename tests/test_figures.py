@@ -375,6 +375,8 @@ def test_the_service_worker_is_served_from_the_root_as_javascript(client):
     body = response.content.decode()
     precache = json.loads(body.split("var PRECACHE = ")[1].split(";\n")[0])
     assert "/static/css/app.css" in precache and "/static/js/sw.js" not in precache
+    # The self-test's own files wait for its page: every first visit stays light.
+    assert "/static/js/self-test.js" not in precache
     assert 'request.method !== "GET"' in body  # never touches a POST
 
 

@@ -16,13 +16,18 @@ EXTRA_PRECACHE = [
     "icons/icon.svg",
 ]
 
+# Only the self-test's pages use these, and saving a self-test needs the network anyway: they
+# are fetched when such a page opens, not by every first visit (the player's first load
+# stays light, docs/performance.md).
+NOT_PRECACHED = {"js/self-test.js", "css/self-test.css"}
+
 
 def _precache_urls() -> list[str]:
     names = []
     for folder, suffix in (("css", ".css"), ("js", ".js")):
         base = settings.BASE_DIR / "static" / folder
         names += [f"{folder}/{p.name}" for p in sorted(base.glob(f"*{suffix}"))]
-    names = [n for n in names if n != "js/sw.js"] + EXTRA_PRECACHE
+    names = [n for n in names if n != "js/sw.js" and n not in NOT_PRECACHED] + EXTRA_PRECACHE
     urls = []
     for name in names:
         try:
