@@ -52,7 +52,15 @@
   // The verdict on the last second of samples ({t, lift, sideways}); `range` is [low, high].
   function judge(samples, now, range) {
     var recent = samples.filter(function (s) { return now - s.t <= STILL_MS; });
-    if (!recent.length || recent[recent.length - 1].lift < range[0]) return { kind: "low" };
+    if (!recent.length) return { kind: "low" };
+    var last = recent[recent.length - 1].lift;
+    if (last < range[0]) {
+      // Held still a little off the floor: worth a word. On the floor (under 3), just waiting.
+      var steadyLow = now - recent[0].t >= STILL_MS - TICK_MS && recent.every(function (s) {
+        return Math.abs(s.lift - last) <= STILL_DEG;
+      });
+      return steadyLow && last >= 3 ? { kind: "low", angle: Math.round(last) } : { kind: "low" };
+    }
     var spanned = now - recent[0].t >= STILL_MS - TICK_MS;
     var lifts = recent.map(function (s) { return s.lift; });
     var still = Math.max.apply(null, lifts) - Math.min.apply(null, lifts) <= STILL_DEG;
@@ -183,7 +191,13 @@
       samples.push({ t: now, lift: lift(latest.beta, zero.beta), sideways: roll(latest, zero) });
       samples = samples.filter(function (s) { return now - s.t <= STILL_MS; });
       var verdict = judge(samples, now, range);
-      if (verdict.kind === "low") { liftedSince = null; return; }
+      if (verdict.kind === "low") {
+        liftedSince = null;
+        if (verdict.angle !== undefined) {
+          say("Not read: " + verdict.angle + "° is under " + range[0] + "°, hardly off the floor. Lift the straight leg as far as it goes, then hold it still.");
+        }
+        return;
+      }
       if (liftedSince === null) liftedSince = now;
       if (verdict.kind === "moving") {
         if (now - liftedSince > SHAKY_MS) {
