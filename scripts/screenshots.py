@@ -142,6 +142,26 @@ def take_all(browser, base: str, demo: dict, width: str, viewport: dict, scheme:
     shoot(page, f"schedule-{suffix}")
     page.goto(f"{base}/summary/")
     shoot(page, f"summary-{suffix}")
+
+    # The self-test: on a phone mid-measurement (its tilt set as the sensor would report it), on
+    # a computer the pictures to tap.
+    sensor = context.new_cdp_session(page)
+    sensor.send(
+        "DeviceOrientation.setDeviceOrientationOverride", {"alpha": 0, "beta": 0, "gamma": 0}
+    )
+    page.goto(f"{base}/history/self-test/")
+    if phone:
+        page.get_by_role("button", name="Start measuring with the phone").click()
+        page.locator("[data-zero]").click()
+        sensor.send(
+            "DeviceOrientation.setDeviceOrientationOverride", {"alpha": 0, "beta": 58, "gamma": 0}
+        )
+        page.wait_for_timeout(300)  # read, and not yet held long enough to be captured
+        page.locator("[data-measure-status]").scroll_into_view_if_needed()
+        page.evaluate("window.scrollBy(0, -80)")
+    else:
+        page.locator("[data-pictures]").scroll_into_view_if_needed()
+    shoot(page, f"self-test-{suffix}")
     context.close()
 
 

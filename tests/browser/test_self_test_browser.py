@@ -97,6 +97,8 @@ def test_a_phone_measures_both_legs_without_typing(
     start.scroll_into_view_if_needed()
     box = start.bounding_box()
     start.tap()
+    # Start has done its job: it goes, so a second tap cannot begin the run again.
+    assert start.is_hidden()
     live = page.locator(".live-angle")
     zero = page.locator("[data-zero]")
     # What the person needs while measuring is in view together, and what now sits under the
@@ -137,6 +139,8 @@ def test_a_phone_measures_both_legs_without_typing(
         "Right leg, try 2: 55°",
     ]
     assert "left 65°, right 58°" in phone.status()
+    assert page.locator("[data-zero]").is_hidden()
+    assert page.get_by_role("button", name="Measure again").is_visible()
     assert page.input_value("#id_left_angle") == "65"
 
     page.get_by_role("button", name="Save this self-test").click()
