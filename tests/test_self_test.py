@@ -212,3 +212,25 @@ def test_the_screening_lists_its_errors_in_the_order_of_its_questions(user_clien
     body = user_client.post(SCREENING, {}).content.decode()
     summary = body[: body.index("</ul>", body.index("Some answers need another look"))]
     assert summary.index("#q-no_red_flags") < summary.index("#q-left_angle")
+
+
+def test_a_failed_save_links_each_message_to_its_leg(user_client):
+    body = _post(user_client, left_readings="500", right_angle=40).content.decode()
+    assert '<a href="#q-left_angle">' in body
+    assert 'id="q-left_angle"' in body
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "said"),
+    [(55, 60, False), (25, 28, True), (45, 70, True), (60, 70, False)],
+)
+def test_a_low_or_lopsided_raise_says_when_to_see_a_clinician(user_client, user, left, right, said):
+    response = user_client.post(
+        SCREENING, _answers(left_angle=str(left), right_angle=str(right)), follow=True
+    )
+    assert ("data-self-test-care" in response.content.decode()) is said
+    history = user_client.get(HISTORY).content.decode()
+    assert ("data-self-test-care" in history) is said
+    if said:
+        assert "tingling or numbness down the leg" in history
+        assert "Our own general advice" in history

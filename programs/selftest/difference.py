@@ -21,6 +21,9 @@ USUAL_ERROR_SOURCE = (
     "Therapies, 2024"
 )
 USUAL_ERROR_LINK = "https://doi.org/10.1016/j.jbmt.2024.05.033"
+# Our own general advice, not from the source articles: a leg that lifts this little, or much
+# less than the other, is worth a word about nerve symptoms before stretching.
+LOW_DEGREES = 30
 
 
 @dataclass(frozen=True)
@@ -41,3 +44,10 @@ def side_difference(test: SelfTest | None) -> SideDifference | None:
         return None
     higher = "left" if test.left_angle > test.right_angle else "right"
     return SideDifference(test.side_difference, higher, by_eye=not test.both_by_sensor)
+
+
+def worth_a_word(test: SelfTest | None) -> bool:
+    """A low or lopsided raise: the page says when to stop and see a clinician."""
+    if test is None:
+        return False
+    return min(test.left_angle, test.right_angle) < LOW_DEGREES or side_difference(test) is not None

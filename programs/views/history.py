@@ -37,11 +37,13 @@ from ..models import (
 )
 from ..schedule.models import Schedule
 from ..selftest.difference import (
+    LOW_DEGREES,
     USUAL_ERROR_DEGREES,
     USUAL_ERROR_LINK,
     USUAL_ERROR_SOURCE,
     SideDifference,
     side_difference,
+    worth_a_word,
 )
 from ..selftest.sensors import motion_sensors_allowed
 from ..services import session_items
@@ -109,6 +111,8 @@ class _HistoryPage:
         "self_tests",
         "self_test_chart",
         "self_test_difference",
+        "self_test_care",
+        "low_degrees",
         "usual_error",
         "weekly_totals",
         "has_weekly_totals",
@@ -213,6 +217,12 @@ class _HistoryPage:
     @cached_property
     def self_test_difference(self) -> SideDifference | None:
         return side_difference(self.self_tests[-1] if self.self_tests else None)
+
+    @cached_property
+    def self_test_care(self) -> bool:
+        return worth_a_word(self.self_tests[-1] if self.self_tests else None)
+
+    low_degrees = LOW_DEGREES
 
     @property
     def usual_error(self) -> dict:

@@ -43,6 +43,7 @@ from ..models import (
 )
 from ..schedule.days import upcoming
 from ..schedule.models import Schedule
+from ..selftest.difference import LOW_DEGREES, worth_a_word
 from ..selftest.sensors import motion_sensors_allowed
 
 RECENT_CHANGES = 5
@@ -118,7 +119,9 @@ def result(request: HttpRequest, screening_id: int) -> HttpResponse:
         "plan": plan,
         "why": events.why_this_plan(plan.program, record) if plan else "",
         "unsure": record.pelvic_tilt == TiltAnswer.UNSURE,
-        "self_test": self_tests.order_by("taken_at").first(),
+        "self_test": (baseline := self_tests.order_by("taken_at").first()),
+        "self_test_care": worth_a_word(baseline),
+        "low_degrees": LOW_DEGREES,
         "bends": forward_bend_note(plan),
     }
     return render(request, "programs/screening/result.html", ctx)

@@ -1,11 +1,13 @@
 /* The self-test with the phone as an inclinometer, and the pictures to tap without one.
  *
- * Lying on the back with the phone flat on the shin, the leg's angle from the floor is the
- * phone's turn about its own side-to-side axis: the DeviceOrientation event's beta, taken from
- * where it was zeroed with the leg on the floor. A reading counts once it has been still for
- * about a second, far enough off the floor and not beyond what a straight leg can do, with the
- * phone not tipped sideways. Each leg is read twice and the better try kept; the page's own
- * form then carries the readings, so saving is the same post as a picture or a typed number.
+ * With the phone flat on the shin, the leg's angle from the floor is the phone's turn about its
+ * own side-to-side axis: the DeviceOrientation event's beta, taken from where it was zeroed
+ * with the leg on the floor (Zero is refused with the phone far from level). A try reads the
+ * leg once it has been still for about a second, far enough off the floor, not beyond what a
+ * straight leg can do, and with the phone not rolled sideways; a higher still hold replaces
+ * that reading, and the try ends when the leg comes back down. Each leg is tried twice and the
+ * higher kept; the page's own form then carries the readings, so saving is the same post as a
+ * picture or a typed number.
  *
  * Written by hand: no library does this small job, and the page must stay within our CSP.
  * The maths is on window.selfTestMath so the browser tests can check it on its own.
@@ -19,6 +21,9 @@
   var SIDEWAYS_DEG = 20; // the phone may roll on the shin this far from where it was zeroed
   var SHAKY_MS = 5000; // lifted this long without keeping still: say what is wrong
   var NO_SENSOR_MS = 2500; // no reading in this time after the tap: there is no sensor to read
+  var FLAT_DEG = 25; // Zero is taken only with the phone about flat: the leg on the floor
+  var HIGHER_DEG = 3; // a still hold this much above the one read replaces it
+  var LOWERED_DEG = 15; // the leg this far below its reading: the try is over
   var TRIES = [["left", 1], ["left", 2], ["right", 1], ["right", 2]];
 
   var DEG = Math.PI / 180;
@@ -49,6 +54,12 @@
     return Math.abs(wrap(sample.gamma - zero.gamma));
   }
 
+  // How far the phone's long axis (the shin) points up or down from level, in degrees,
+  // whichever way round it lies: about 0 with the leg on the floor.
+  function slope(beta) {
+    return Math.asin(Math.min(1, Math.abs(Math.sin(beta * DEG)))) / DEG;
+  }
+
   // The verdict on the last second of samples ({t, lift, sideways}); `range` is [low, high].
   function judge(samples, now, range) {
     var recent = samples.filter(function (s) { return now - s.t <= STILL_MS; });
@@ -74,7 +85,7 @@
     return { kind: "still", angle: angle };
   }
 
-  window.selfTestMath = { wrap: wrap, lift: lift, roll: roll, judge: judge, SIDEWAYS_DEG: SIDEWAYS_DEG };
+  window.selfTestMath = { wrap: wrap, lift: lift, roll: roll, slope: slope, judge: judge };
 
   // --- the page -------------------------------------------------------------------------------
 
@@ -121,6 +132,7 @@
     var zero = null;
     var samples = [];
     var liftedSince = null;
+    var reading = null; // this try's highest still hold so far
     var step = 0;
     var kept = { left: [], right: [] };
     var timer = null;
@@ -135,8 +147,9 @@
       panel.hidden = true;
       fallback.textContent = text;
       fallback.hidden = false;
+      // The reason first, in view, then the pictures it points to.
+      fallback.scrollIntoView({ block: "start" });
       if (pictures) {
-        pictures.scrollIntoView({ block: "start" });
         var first = pictures.querySelector("input");
         if (first) first.focus({ preventScroll: true });
       }
@@ -185,23 +198,29 @@
     function tick() {
       if (!latest) return;
       var now = Date.now();
-      // Without a zero the last reading stays on screen, so a captured angle can be read off.
+      // Without a zero the reading of the last try stays on screen.
       if (!zero) return;
-      live.textContent = String(Math.round(lift(latest.beta, zero.beta)));
-      samples.push({ t: now, lift: lift(latest.beta, zero.beta), sideways: roll(latest, zero) });
+      var current = lift(latest.beta, zero.beta);
+      live.textContent = String(Math.round(current));
+      // Read already, and the leg has come down: that try is over, at its highest still hold.
+      if (reading !== null && current < Math.max(range[0], reading - LOWERED_DEG)) {
+        finishTry();
+        return;
+      }
+      samples.push({ t: now, lift: current, sideways: roll(latest, zero) });
       samples = samples.filter(function (s) { return now - s.t <= STILL_MS; });
       var verdict = judge(samples, now, range);
       if (verdict.kind === "low") {
         liftedSince = null;
-        if (verdict.angle !== undefined) {
-          say("Not read: " + verdict.angle + "° is under " + range[0] + "°, hardly off the floor. Lift the straight leg as far as it goes, then hold it still.");
+        if (verdict.angle !== undefined && reading === null) {
+          say("Not read: " + verdict.angle + "° is under " + range[0] + "°, hardly off the floor. Lift the straight leg as far as is comfortable, then hold it still. Stop before it hurts.");
         }
         return;
       }
       if (liftedSince === null) liftedSince = now;
       if (verdict.kind === "moving") {
-        if (now - liftedSince > SHAKY_MS) {
-          say("Still moving, so nothing was read. Hold the leg still for a second at its highest.");
+        if (now - liftedSince > SHAKY_MS && reading === null) {
+          say("Still moving, so nothing was read. Hold the leg still for a second where it stops, without pushing into pain.");
         }
         return;
       }
@@ -213,22 +232,31 @@
         refuse("Not read: " + verdict.angle + "° is more than " + range[1] + "°, further than a straight leg lifts. The phone may have slipped, or it was zeroed off the floor.");
         return;
       }
-      capture(verdict.angle);
+      // A still hold: read it. A pause on the way up is read too, and a higher hold after it
+      // replaces it, so the try keeps the highest point the leg was held at.
+      if (reading === null || verdict.angle >= reading + HIGHER_DEG) {
+        reading = verdict.angle;
+        beep();
+        say("Read " + reading + "°. Lower the leg slowly when you are ready.");
+      }
     }
 
     function refuse(text) {
       zero = null;
+      reading = null;
       samples = [];
       liftedSince = null;
       say(text + " Lower the leg and tap Zero to try again.");
     }
 
-    function capture(angle) {
+    function finishTry() {
       var now = TRIES[step];
+      var angle = reading;
       zero = null;
+      reading = null;
       samples = [];
       liftedSince = null;
-      beep();
+      live.textContent = String(angle);
       kept[now[0]].push(angle);
       var item = document.createElement("li");
       item.textContent = sideLabel(now[0]) + " leg, try " + now[1] + ": " + angle + "°";
@@ -237,14 +265,16 @@
       step += 1;
       if (step < TRIES.length) {
         var next = TRIES[step];
-        say("Read " + angle + "°. Lower the leg." + (next[0] !== now[0] ? " Move the phone to your right shin," : "") + " Then tap Zero for " + next[0] + " leg, try " + next[1] + ".");
+        var move = next[0] !== now[0] ? " Move the phone to your right shin, then tap Zero" : " Tap Zero";
+        say(sideLabel(now[0]) + " leg, try " + now[1] + ": " + angle + "°." + move + " for " + next[0] + " leg, try " + next[1] + ".");
         showStep();
       } else {
         zeroButton.hidden = true;
+        live.parentNode.hidden = true; // the last try's angle is not the result: the list is
         which.textContent = "Both legs measured";
-        say("Both legs measured: left " + best("left") + "°, right " + best("right") + "°. Save the self-test when you are ready.");
+        say("Both legs measured: left " + best("left") + "°, right " + best("right") + "°, the higher try of each. Save the self-test when you are ready.");
         stop();
-        startButton.textContent = "Measure again";
+        startButton.textContent = "Measure both legs again";
         startButton.hidden = false;
       }
     }
@@ -275,12 +305,23 @@
         window.addEventListener("deviceorientation", onOrientation);
         startButton.hidden = true;
         meter.hidden = false;
+        live.parentNode.hidden = false;
+        live.textContent = "0";
         step = 0;
+        zero = null;
+        reading = null;
         kept = { left: [], right: [] };
         tries.textContent = "";
+        // A new run measures both legs afresh: nothing of an earlier run is saved with it.
+        ["left", "right"].forEach(function (side) {
+          if (field(side + "_readings").value) {
+            field(side + "_readings").value = "";
+            field(side + "_angle").value = "";
+          }
+        });
         zeroButton.hidden = false;
         showStep();
-        say("Lie down with the phone on your left shin, leg flat on the floor, then tap Zero.");
+        say("With your left leg straight on the floor and the phone on its shin, tap Zero.");
         timer = setInterval(tick, TICK_MS);
         keepAwake();
         setTimeout(function () {
@@ -296,11 +337,18 @@
     startButton.addEventListener("click", begin);
     zeroButton.addEventListener("click", function () {
       if (!latest) { say("No reading from the motion sensor yet. Hold on a moment and tap Zero again."); return; }
+      // Zero is the floor: from a raised leg, lowering it would read as a lift.
+      var tipped = Math.round(slope(latest.beta));
+      if (tipped > FLAT_DEG) {
+        say("Not zeroed: the phone points " + tipped + "° off level. Put the leg down flat on the floor with the phone on the shin, then tap Zero.");
+        return;
+      }
       zero = { beta: latest.beta, gamma: latest.gamma };
+      reading = null;
       samples = [];
       liftedSince = null;
       var side = TRIES[step][0];
-      say("Zeroed. Now lift the straight " + side + " leg slowly as far as it goes, and hold it still.");
+      say("Zeroed. Now lie back and lift the straight " + side + " leg slowly, as far as is comfortable, and hold it still. Stop before it hurts.");
     });
   }
 

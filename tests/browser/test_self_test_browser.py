@@ -59,6 +59,21 @@ class Phone:
         self.page.wait_for_timeout(250)
         self.page.locator("[data-zero]").click()
 
+    def wait_for_read(self, angle: int) -> None:
+        self.page.wait_for_function(
+            "(a) => document.querySelector('[data-measure-status]').textContent"
+            ".startsWith('Read ' + a + '°')",
+            arg=angle,
+            timeout=6_000,
+        )
+
+    def measure(self, to: float, floor: float = 0.0) -> None:
+        """One try: Zero with the leg on the floor, lift and hold until read, then lower it."""
+        self.zero(floor)
+        self.lift(to, start=floor)
+        self.wait_for_read(round(to - floor))
+        self.tilt(floor)
+
     def tries(self) -> list[str]:
         return self.page.locator("[data-tries] li").all_inner_texts()
 
@@ -112,25 +127,23 @@ def test_a_phone_measures_both_legs_without_typing(
     )
     assert under != "submit"
 
-    # Left: zeroed flat, lifted to 62, then 65 the second time; the better is kept.
+    # Left: zeroed flat, lifted to 62 and read, lowered (the try ends), then 65 the second time.
     phone.zero(0)
     assert "Zeroed" in phone.status()
     phone.lift(62)
-    phone.wait_for_tries(1)
+    phone.wait_for_read(62)
     assert live.inner_text().startswith("62")
+    assert phone.tries() == []  # the leg is still up: a higher hold could still replace it
     phone.tilt(0)
-    phone.zero(0)
-    phone.lift(65)
+    phone.wait_for_tries(1)
+    phone.measure(65)
     phone.wait_for_tries(2)
-    assert "right shin" in phone.status()
+    assert "Move the phone to your right shin, then tap Zero" in phone.status()
     screenshot(page, f"self-test-phone-{viewport['width']}")
     # Right: the shin is not level on the floor (zeroed at 4 degrees), so 62 reads 58.
-    phone.zero(4)
-    phone.lift(62, start=4)
+    phone.measure(62, floor=4)
     phone.wait_for_tries(3)
-    phone.tilt(4)
-    phone.zero(4)
-    phone.lift(59, start=4)
+    phone.measure(59, floor=4)
     phone.wait_for_tries(4)
     assert phone.tries() == [
         "Left leg, try 1: 62°",
@@ -140,7 +153,9 @@ def test_a_phone_measures_both_legs_without_typing(
     ]
     assert "left 65°, right 58°" in phone.status()
     assert page.locator("[data-zero]").is_hidden()
-    assert page.get_by_role("button", name="Measure again").is_visible()
+    assert page.get_by_role("button", name="Measure both legs again").is_visible()
+    # The last try's angle is not the result, so it is no longer shown large.
+    assert live.is_hidden()
     assert page.input_value("#id_left_angle") == "65"
 
     page.get_by_role("button", name="Save this self-test").click()
@@ -151,6 +166,43 @@ def test_a_phone_measures_both_legs_without_typing(
     assert (test.left_readings, test.right_readings) == ("62,65", "58,55")
     assert page.locator('#self-test [data-measured="sensor"]').count() == 2
     assert not phone.errors
+
+
+def test_zero_is_refused_with_the_leg_raised(browser, live_server, user):
+    phone = _phone(browser, live_server, user)
+    phone.page.get_by_role("button", name="Start measuring with the phone").tap()
+    phone.zero(40)
+    assert "Not zeroed: the phone points 40° off level" in phone.status()
+    # Lowering the leg from there is not a lift of 40 degrees.
+    phone.lift(0, start=40)
+    phone.page.wait_for_timeout(1500)
+    assert phone.tries() == []
+
+
+def test_a_pause_on_the_way_up_does_not_end_the_try(browser, live_server, user):
+    phone = _phone(browser, live_server, user)
+    phone.page.get_by_role("button", name="Start measuring with the phone").tap()
+    phone.zero(0)
+    phone.lift(30)
+    phone.wait_for_read(30)
+    phone.lift(60, start=30)
+    phone.wait_for_read(60)
+    phone.tilt(0)
+    phone.wait_for_tries(1)
+    assert phone.tries() == ["Left leg, try 1: 60°"]
+
+
+def test_measuring_again_starts_both_legs_afresh(browser, live_server, user):
+    phone = _phone(browser, live_server, user)
+    page = phone.page
+    # As left by an earlier run on this page.
+    page.evaluate(
+        "() => { for (const [n, v] of [['left_readings', '50,52'], ['left_angle', '52'], "
+        "['right_readings', '58'], ['right_angle', '58']]) document.getElementsByName(n)[0].value = v; }"
+    )
+    page.get_by_role("button", name="Start measuring with the phone").tap()
+    for name in ("left_readings", "left_angle", "right_readings", "right_angle"):
+        assert page.input_value(f"[name={name}]") == ""
 
 
 def test_a_shaky_leg_is_not_read(browser, live_server, user):
@@ -282,6 +334,7 @@ def test_the_angle_maths(browser, live_server, user):
             faceDownWrapped: r(m.lift(-170, 175)),
             beyondNinety: r(m.lift(100, 0)),
             faceDownBeyondNinety: r(m.lift(80, 180)),
+            slopes: [0, 180, -175, 40, 100].map(b => r(m.slope(b))),
             level: r(m.roll({beta: 60, gamma: 0}, {beta: 0, gamma: 0})),
             rolled: r(m.roll({beta: 30, gamma: 25}, {beta: 0, gamma: 0})),
             rolledAtZeroThenLifted: r(m.roll({beta: 80, gamma: 20}, {beta: 0, gamma: 20})),
@@ -302,6 +355,8 @@ def test_the_angle_maths(browser, live_server, user):
     assert result["faceDownWrapped"] == 15
     assert result["beyondNinety"] == 100
     assert result["faceDownBeyondNinety"] == 100
+    # Flat on the shin whichever way up; a raised leg is far from flat.
+    assert result["slopes"] == [0, 0, 5, 40, 80]
     assert result["level"] == 0
     assert result["rolled"] == 25
     # Rolled on the shin when zeroed and lifted without rolling further: nothing moved sideways.
