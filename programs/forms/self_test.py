@@ -123,13 +123,14 @@ class SelfTestFields(forms.Form):
             return ()
         low, high = SENSOR_RANGE
         parts = text.split(",")
-        if len(parts) <= 2 and all(p.isascii() and p.isdigit() for p in parts):
+        # Two tries, as the page always sends them: anything else was not made by the page.
+        if len(parts) == 2 and all(p.isascii() and p.isdigit() for p in parts):
             values = tuple(int(p) for p in parts)
             if all(low <= v <= high for v in values):
                 return values
         self.add_error(
             f"{side}_angle",
-            f"The phone's reading for the {side} leg was not one we can use (each must be "
+            f"The phone's reading for the {side} leg was not one we can use (two tries, each "
             f"{low} to {high} degrees). Measure that leg again, or choose a picture.",
         )
         return None

@@ -46,8 +46,18 @@ def side_difference(test: SelfTest | None) -> SideDifference | None:
     return SideDifference(test.side_difference, higher, by_eye=not test.both_by_sensor)
 
 
-def worth_a_word(test: SelfTest | None) -> bool:
+@dataclass(frozen=True)
+class CareNote:
+    """Why a raise is worth a word: a leg under LOW_DEGREES, the legs far apart, or both."""
+
+    low: bool
+    lopsided: bool
+
+
+def worth_a_word(test: SelfTest | None) -> CareNote | None:
     """A low or lopsided raise: the page says when to stop and see a clinician."""
     if test is None:
-        return False
-    return min(test.left_angle, test.right_angle) < LOW_DEGREES or side_difference(test) is not None
+        return None
+    low = min(test.left_angle, test.right_angle) < LOW_DEGREES
+    lopsided = side_difference(test) is not None
+    return CareNote(low, lopsided) if low or lopsided else None

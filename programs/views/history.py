@@ -41,6 +41,7 @@ from ..selftest.difference import (
     USUAL_ERROR_DEGREES,
     USUAL_ERROR_LINK,
     USUAL_ERROR_SOURCE,
+    CareNote,
     SideDifference,
     side_difference,
     worth_a_word,
@@ -219,7 +220,7 @@ class _HistoryPage:
         return side_difference(self.self_tests[-1] if self.self_tests else None)
 
     @cached_property
-    def self_test_care(self) -> bool:
+    def self_test_care(self) -> CareNote | None:
         return worth_a_word(self.self_tests[-1] if self.self_tests else None)
 
     low_degrees = LOW_DEGREES

@@ -21,7 +21,8 @@
   var SIDEWAYS_DEG = 20; // the phone may roll on the shin this far from where it was zeroed
   var SHAKY_MS = 5000; // lifted this long without keeping still: say what is wrong
   var NO_SENSOR_MS = 2500; // no reading in this time after the tap: there is no sensor to read
-  var FLAT_DEG = 25; // Zero is taken only with the phone about flat: the leg on the floor
+  var FLAT_DEG = 15; // Zero is taken only with the phone about flat (the leg on the floor)...
+  var ZERO_STILL_MS = 500; // ...and still, not on its way down
   var HIGHER_DEG = 3; // a still hold this much above the one read replaces it
   var LOWERED_DEG = 15; // the leg this far below its reading: the try is over
   var TRIES = [["left", 1], ["left", 2], ["right", 1], ["right", 2]];
@@ -109,10 +110,12 @@
 
     // Whatever the person did last for a leg is what counts: the others are cleared.
     function usePicture(side) {
+      halt();
       field(side + "_angle").value = "";
       field(side + "_readings").value = "";
     }
     function useTyped(side) {
+      halt();
       field(side + "_readings").value = "";
       Array.prototype.forEach.call(form.querySelectorAll("input[name=" + side + "_picture]"), function (r) { r.checked = false; });
     }
@@ -129,6 +132,8 @@
     panel.hidden = false;
 
     var latest = null;
+    var recentBetas = []; // the last half second of readings, to tell a still phone at Zero
+    var noSensor = null;
     var zero = null;
     var samples = [];
     var liftedSince = null;
@@ -145,28 +150,46 @@
     function giveUp(text) {
       stop();
       panel.hidden = true;
-      fallback.textContent = text;
+      // Shown first and filled a moment later, so a screen reader announces it; focus moves
+      // to it, in view, with the pictures it points to right below.
       fallback.hidden = false;
-      // The reason first, in view, then the pictures it points to.
-      fallback.scrollIntoView({ block: "start" });
-      if (pictures) {
-        var first = pictures.querySelector("input");
-        if (first) first.focus({ preventScroll: true });
-      }
+      fallback.setAttribute("tabindex", "-1");
+      setTimeout(function () {
+        fallback.textContent = text;
+        fallback.scrollIntoView({ block: "start" });
+        fallback.focus({ preventScroll: true });
+      }, 50);
     }
 
     function stop() {
       window.removeEventListener("deviceorientation", onOrientation);
       if (timer) clearInterval(timer);
       timer = null;
+      if (noSensor) clearTimeout(noSensor);
+      noSensor = null;
       if (wakeLock) wakeLock.release().catch(function () {});
       wakeLock = null;
+    }
+
+    // A picture or a number chosen while measuring: the person has chosen another way.
+    function halt() {
+      if (!timer) return;
+      stop();
+      zero = null;
+      reading = null;
+      meter.hidden = true;
+      say("Measuring stopped: the picture or number you chose counts for that leg.");
+      startButton.textContent = "Measure both legs again";
+      startButton.hidden = false;
     }
 
     // The phone lies on the shin for half a minute or more: keep its screen from going dark.
     function keepAwake() {
       if (!("wakeLock" in navigator) || wakeLock) return;
-      navigator.wakeLock.request("screen").then(function (lock) { wakeLock = lock; }, function () {
+      navigator.wakeLock.request("screen").then(function (lock) {
+        if (timer) wakeLock = lock;
+        else lock.release().catch(function () {}); // the run ended while it was asked for
+      }, function () {
         /* refused (battery saver): the reading works without it */
       });
     }
@@ -198,6 +221,8 @@
     function tick() {
       if (!latest) return;
       var now = Date.now();
+      recentBetas.push({ t: now, beta: latest.beta });
+      recentBetas = recentBetas.filter(function (h) { return now - h.t <= ZERO_STILL_MS; });
       // Without a zero the reading of the last try stays on screen.
       if (!zero) return;
       var current = lift(latest.beta, zero.beta);
@@ -222,6 +247,11 @@
         if (now - liftedSince > SHAKY_MS && reading === null) {
           say("Still moving, so nothing was read. Hold the leg still for a second where it stops, without pushing into pain.");
         }
+        return;
+      }
+      // Already read, then the phone moved: the try keeps what was read.
+      if ((verdict.kind === "sideways" || verdict.kind === "high") && reading !== null) {
+        finishTry();
         return;
       }
       if (verdict.kind === "sideways") {
@@ -310,6 +340,8 @@
         step = 0;
         zero = null;
         reading = null;
+        latest = null;
+        recentBetas = [];
         kept = { left: [], right: [] };
         tries.textContent = "";
         // A new run measures both legs afresh: nothing of an earlier run is saved with it.
@@ -324,7 +356,8 @@
         say("With your left leg straight on the floor and the phone on its shin, tap Zero.");
         timer = setInterval(tick, TICK_MS);
         keepAwake();
-        setTimeout(function () {
+        noSensor = setTimeout(function () {
+          noSensor = null;
           if (!latest && timer) {
             giveUp("This device gave no motion reading, so it cannot measure the angle. Tap the picture below that looks most like each leg at its highest, or type the angle.");
           }
@@ -337,7 +370,18 @@
     startButton.addEventListener("click", begin);
     zeroButton.addEventListener("click", function () {
       if (!latest) { say("No reading from the motion sensor yet. Hold on a moment and tap Zero again."); return; }
+      if (reading !== null || liftedSince !== null) {
+        say("Lower the leg to the floor first: this try ends when it is down. Then tap Zero.");
+        return;
+      }
       // Zero is the floor: from a raised leg, lowering it would read as a lift.
+      var span = recentBetas.length ? recentBetas[recentBetas.length - 1].t - recentBetas[0].t : 0;
+      var betas = recentBetas.map(function (h) { return h.beta; });
+      var moving = span < ZERO_STILL_MS - 2 * TICK_MS || Math.max.apply(null, betas) - Math.min.apply(null, betas) > 1;
+      if (moving) {
+        say("Not zeroed: the phone is still moving. Rest the leg flat on the floor for a moment, then tap Zero.");
+        return;
+      }
       var tipped = Math.round(slope(latest.beta));
       if (tipped > FLAT_DEG) {
         say("Not zeroed: the phone points " + tipped + "° off level. Put the leg down flat on the floor with the phone on the shin, then tap Zero.");

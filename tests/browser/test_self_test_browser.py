@@ -55,8 +55,9 @@ class Phone:
             self.page.wait_for_timeout(120)
 
     def zero(self, beta: float = 0.0) -> None:
+        """The leg at rest for a moment (Zero wants the phone still), then Zero."""
         self.tilt(beta)
-        self.page.wait_for_timeout(250)
+        self.page.wait_for_timeout(700)
         self.page.locator("[data-zero]").click()
 
     def wait_for_read(self, angle: int) -> None:
@@ -179,6 +180,41 @@ def test_zero_is_refused_with_the_leg_raised(browser, live_server, user):
     assert phone.tries() == []
 
 
+def test_zero_waits_for_a_still_phone_and_not_in_the_middle_of_a_try(browser, live_server, user):
+    phone = _phone(browser, live_server, user)
+    page = phone.page
+    page.get_by_role("button", name="Start measuring with the phone").tap()
+    page.wait_for_timeout(700)
+    for beta in (12, 8, 4):  # on its way down to the floor
+        phone.tilt(beta)
+        page.wait_for_timeout(60)
+    page.locator("[data-zero]").click()
+    assert "Not zeroed: the phone is still moving" in phone.status()
+    phone.zero(0)
+    phone.lift(50)
+    phone.wait_for_read(50)
+    page.locator("[data-zero]").click()
+    assert "Lower the leg to the floor first" in phone.status()
+    # Rolled over at the top after the reading: the try keeps what was read.
+    phone.tilt(50, gamma=45)
+    phone.wait_for_tries(1)
+    assert phone.tries() == ["Left leg, try 1: 50°"]
+
+
+def test_a_picture_chosen_while_measuring_stops_the_phone(browser, live_server, user):
+    phone = _phone(browser, live_server, user)
+    page = phone.page
+    page.get_by_role("button", name="Start measuring with the phone").tap()
+    phone.zero(0)
+    page.locator("label[for='id_left_picture_2']").tap()
+    assert "Measuring stopped" in phone.status()
+    assert page.locator("[data-inclinometer]").is_hidden()
+    phone.lift(60)
+    page.wait_for_timeout(1500)
+    assert page.input_value("#id_left_readings") == ""
+    assert page.locator("#id_left_picture_2").is_checked()
+
+
 def test_a_pause_on_the_way_up_does_not_end_the_try(browser, live_server, user):
     phone = _phone(browser, live_server, user)
     phone.page.get_by_role("button", name="Start measuring with the phone").tap()
@@ -255,10 +291,16 @@ def test_a_refused_permission_leads_to_the_pictures(browser, live_server, user, 
     page.goto(SELF_TEST)
     page.get_by_role("button", name="Start measuring with the phone").tap()
     fallback = page.locator("[data-sensor-fallback]")
-    fallback.wait_for()
-    assert "motion sensor was not allowed" in fallback.inner_text()
+    page.wait_for_function(
+        "() => document.querySelector('[data-sensor-fallback]').textContent.includes('not allowed')"
+    )
     assert page.locator("[data-sensor-panel]").is_hidden()
-    assert page.evaluate("document.activeElement.name") == "left_picture"
+    # The reason has the focus, in view, and the pictures follow right below it.
+    page.wait_for_function("() => document.activeElement.hasAttribute('data-sensor-fallback')")
+    box = fallback.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= PHONES[0]["height"]
+    first_picture = page.locator("label[for='id_left_picture_0']").bounding_box()
+    assert first_picture["y"] < PHONES[0]["height"]
     screenshot(page, "self-test-refused")
 
     page.locator("label[for='id_left_picture_3']").tap()  # 50°
@@ -276,8 +318,12 @@ def test_a_device_with_no_sensor_says_so_and_offers_the_pictures(browser, live_s
     page.goto(SELF_TEST)  # no override: Chromium's event carries no angles, as without a sensor
     page.get_by_role("button", name="Start measuring with the phone").tap()
     fallback = page.locator("[data-sensor-fallback]")
-    fallback.wait_for(timeout=6_000)
-    assert "gave no motion reading" in fallback.inner_text()
+    page.wait_for_function(
+        "() => document.querySelector('[data-sensor-fallback]').textContent.includes('gave no')",
+        timeout=6_000,
+    )
+    box = fallback.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= PHONES[0]["height"]
 
 
 def test_a_laptop_taps_a_picture_and_can_still_type(browser, live_server, user, screenshot):
