@@ -24,43 +24,36 @@ def _picture_choices() -> list[tuple[int, str]]:
     return [(angle, f"{angle}°") for angle in PICTURE_ANGLES]
 
 
+def _angle_field(side: str) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=f"{side.capitalize()} leg, degrees",
+        required=False,
+        min_value=0,
+        max_value=120,
+        error_messages=ANGLE_MESSAGES,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 120}),
+    )
+
+
+def _picture_field(side: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=f"{side.capitalize()} leg",
+        choices=_picture_choices,
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": f"Choose one of the pictures for the {side} leg."},
+    )
+
+
 class SelfTestFields(forms.Form):
     """Per leg: a typed angle, a picture, and the phone's readings (a hidden field)."""
 
-    left_angle = forms.IntegerField(
-        label="Left leg, degrees",
-        required=False,
-        min_value=0,
-        max_value=120,
-        error_messages=ANGLE_MESSAGES,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 120}),
-    )
-    right_angle = forms.IntegerField(
-        label="Right leg, degrees",
-        required=False,
-        min_value=0,
-        max_value=120,
-        error_messages=ANGLE_MESSAGES,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 120}),
-    )
-    left_picture = forms.TypedChoiceField(
-        label="Left leg",
-        choices=_picture_choices,
-        coerce=int,
-        required=False,
-        empty_value=None,
-        widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Choose one of the pictures for the left leg."},
-    )
-    right_picture = forms.TypedChoiceField(
-        label="Right leg",
-        choices=_picture_choices,
-        coerce=int,
-        required=False,
-        empty_value=None,
-        widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Choose one of the pictures for the right leg."},
-    )
+    left_angle = _angle_field("left")
+    right_angle = _angle_field("right")
+    left_picture = _picture_field("left")
+    right_picture = _picture_field("right")
     # No max_length: a hidden field's own error would show nowhere; _readings checks them all.
     left_readings = forms.CharField(required=False, widget=forms.HiddenInput)
     right_readings = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -84,3 +84,19 @@ def screenshot():
         return path
 
     return take
+
+
+def signed_in_context(browser, live_server, user, **options):
+    """A browser context already signed in as ``user`` (no trip through the login form)."""
+    from django.conf import settings
+    from django.test import Client
+
+    context = browser.new_context(base_url=live_server.url, **options)
+    context.set_default_timeout(10_000)
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+    )
+    return context

@@ -8,13 +8,12 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from programs.models import DeletedSet, SetLog, Side
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, signed_in_context
 from tests.factories import PlanFactory, UserFactory, WorkoutSessionFactory
 
 PHONES = {"390x844": {"width": 390, "height": 844}, "360x740": {"width": 360, "height": 740}}
@@ -28,15 +27,8 @@ def person(db):
 
 
 def _phone(browser, live_server, user, viewport) -> Iterator:
-    context = browser.new_context(
-        viewport=viewport, base_url=live_server.url, has_touch=True, is_mobile=True
-    )
-    context.set_default_timeout(10_000)
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+    context = signed_in_context(
+        browser, live_server, user, viewport=viewport, has_touch=True, is_mobile=True
     )
     page = context.new_page()
     problems: list[str] = []

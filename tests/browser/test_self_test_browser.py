@@ -5,14 +5,12 @@ of static/js/self-test.js run where it runs."""
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from programs.models import Measured, SelfTest
 from tests.factories import UserFactory
 
-from .conftest import DESKTOP
+from .conftest import DESKTOP, signed_in_context
 from .test_accessibility import _violations, axe_script  # noqa: F401 - a fixture
 
 SELF_TEST = reverse("programs-self-test")
@@ -20,17 +18,9 @@ PHONES = [{"width": 390, "height": 844}, {"width": 360, "height": 740}]
 
 
 def _context(browser, live_server, user, viewport, touch=True, **extra):
-    context = browser.new_context(
-        viewport=viewport, base_url=live_server.url, has_touch=touch, is_mobile=touch, **extra
+    return signed_in_context(
+        browser, live_server, user, viewport=viewport, has_touch=touch, is_mobile=touch, **extra
     )
-    context.set_default_timeout(10_000)
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-    )
-    return context
 
 
 class Phone:
