@@ -11,6 +11,7 @@ from __future__ import annotations
 from django import forms
 
 from ..models import PICTURE_ANGLES, SENSOR_RANGE, LegReading, Measured
+from ..selftest.models import parse_readings
 
 SIDES = ("left", "right")
 ANGLE_MESSAGES = {
@@ -112,21 +113,15 @@ class SelfTestFields(forms.Form):
 
     def _readings(self, side: str, text: str) -> tuple[int, ...] | None:
         """The phone's tries, checked again here: the page could have been altered."""
-        if not text:
-            return ()
-        low, high = SENSOR_RANGE
-        parts = text.split(",")
-        # Two tries, as the page always sends them: anything else was not made by the page.
-        if len(parts) == 2 and all(p.isascii() and p.isdigit() for p in parts):
-            values = tuple(int(p) for p in parts)
-            if all(low <= v <= high for v in values):
-                return values
-        self.add_error(
-            f"{side}_angle",
-            f"The phone's reading for the {side} leg was not one we can use (two tries, each "
-            f"{low} to {high} degrees). Measure that leg again, or choose a picture.",
-        )
-        return None
+        readings = parse_readings(text)
+        if readings is None:
+            low, high = SENSOR_RANGE
+            self.add_error(
+                f"{side}_angle",
+                f"The phone's reading for the {side} leg was not one we can use (two tries, "
+                f"each {low} to {high} degrees). Measure that leg again, or choose a picture.",
+            )
+        return readings
 
     # For the template (programs/includes/self_test_measure.html), which draws both legs alike.
     @property

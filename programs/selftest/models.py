@@ -31,11 +31,23 @@ PICTURE_ANGLES = tuple(range(20, 100, 10))
 SENSOR_RANGE = (10, 120)
 
 
-def _readings_text(value: str) -> None:
-    parts = value.split(",") if value else []
+def parse_readings(text: str) -> tuple[int, ...] | None:
+    """The phone's two tries from "52,55": () for none, None for anything the page never sends."""
+    if not text:
+        return ()
     low, high = SENSOR_RANGE
-    if len(parts) > 2 or not all(p.isdigit() and low <= int(p) <= high for p in parts):
-        raise ValidationError(f"At most two readings, each {low} to {high} degrees.")
+    parts = text.split(",")
+    if len(parts) == 2 and all(p.isascii() and p.isdigit() for p in parts):
+        values = tuple(int(p) for p in parts)
+        if all(low <= v <= high for v in values):
+            return values
+    return None
+
+
+def _readings_text(value: str) -> None:
+    if parse_readings(value) is None:
+        low, high = SENSOR_RANGE
+        raise ValidationError(f"Two readings, each {low} to {high} degrees, or none.")
 
 
 @dataclass(frozen=True)
